@@ -272,8 +272,13 @@ ContentType parse_content_type(std::string_view raw)
     try {
         auto field = vmime_field("Content-Type", value);
         auto media = vmime::dynamicCast<vmime::mediaType>(field->getValue());
+        // RFC 2045 section 5.2: an unreadable type means text/plain; vmime
+        // would turn "garbage" into garbage/octet-stream.
+        std::string_view written =
+            trim(std::string_view(value).substr(0, value.find(';')));
         if (media && !media->getType().empty() &&
-            !media->getSubType().empty()) {
+            !media->getSubType().empty() &&
+            written.find('/') != std::string_view::npos) {
             result.type = to_lower_ascii(media->getType());
             result.subtype = to_lower_ascii(media->getSubType());
         }
@@ -302,7 +307,8 @@ ContentDisposition parse_content_disposition(std::string_view raw)
     } catch (const std::exception&) {
         // Parameters stay empty; the kind is read below.
     }
-    std::string_view kind = trim(value.substr(0, value.find(';')));
+    std::string_view kind =
+        trim(std::string_view(value).substr(0, value.find(';')));
     result.kind = undeclared_to_utf8(to_lower_ascii(kind));
     return result;
 }
