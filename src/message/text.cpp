@@ -132,6 +132,20 @@ void append_windows1252(std::string& out, std::string_view bytes)
     }
 }
 
+// Whether the bytes hold at least one well-formed multi-byte UTF-8
+// sequence: then they are UTF-8 with damage, not a legacy charset.
+bool has_utf8_sequence(std::string_view bytes) noexcept
+{
+    for (size_t pos = 0; pos < bytes.size(); ++pos) {
+        if (static_cast<unsigned char>(bytes[pos]) < 0x80)
+            continue;
+        size_t consumed;
+        if (utf8_sequence(bytes, pos, &consumed) > 1)
+            return true;
+    }
+    return false;
+}
+
 std::string undeclared_to_utf8(std::string_view bytes)
 {
     std::string out;
@@ -140,7 +154,10 @@ std::string undeclared_to_utf8(std::string_view bytes)
         return out;
     }
     out.reserve(bytes.size() + bytes.size() / 2);
-    append_windows1252(out, bytes);
+    if (has_utf8_sequence(bytes))
+        append_utf8_repaired(out, bytes);
+    else
+        append_windows1252(out, bytes);
     return out;
 }
 

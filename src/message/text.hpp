@@ -24,7 +24,9 @@ void append_utf8_repaired(std::string& out, std::string_view bytes);
 void append_windows1252(std::string& out, std::string_view bytes);
 
 // The policy for 8-bit bytes with no declared charset (raw header bytes,
-// undeclared bodies): UTF-8 when the bytes are valid UTF-8, else
+// undeclared bodies): UTF-8 when the bytes are valid UTF-8; UTF-8 with
+// U+FFFD for the damaged bytes when they hold at least one well-formed
+// multi-byte sequence (a UTF-8 name with one stray byte); else
 // windows-1252. The result is always valid UTF-8.
 std::string undeclared_to_utf8(std::string_view bytes);
 

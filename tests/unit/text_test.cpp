@@ -30,6 +30,8 @@ TEST_SUITE("text")
         CHECK(undeclared_to_utf8("\x80uro") == "\xE2\x82\xAC" "uro");
         // 0x81 is undefined in windows-1252.
         CHECK(undeclared_to_utf8("\x81") == "\xEF\xBF\xBD");
+        // UTF-8 with one stray byte stays UTF-8.
+        CHECK(undeclared_to_utf8("\xD0\xAE\xF1") == "\xD0\xAE\xEF\xBF\xBD");
     }
 
     TEST_CASE("control characters are removed from file names")
