@@ -76,6 +76,25 @@ bool is_lost_continuation(const HeaderField& field,
            line.find('=') != std::string_view::npos;
 }
 
+// Whether the lines from `pos` on are header fields (or their folds) up to
+// a blank line within a few lines: then a colon-less line before them is
+// junk inside the header block, not the start of the body.
+bool header_block_continues(std::string_view entity, size_t pos) noexcept
+{
+    constexpr int s_lookahead = 32;
+    for (int i = 0; i < s_lookahead && pos < entity.size(); ++i) {
+        Line line = line_at(entity, pos);
+        std::string_view name, value;
+        if (line.text.empty())
+            return i > 0;
+        if (!is_blank(line.text.front()) &&
+            !split_field(line.text, &name, &value))
+            return false;
+        pos = line.next;
+    }
+    return false;
+}
+
 void read_part_fields(Part& part)
 {
     if (const HeaderField* f = find_field(part.headers, "Content-Type")) {
@@ -268,11 +287,17 @@ HeaderBlock parse_header_block(std::string_view entity)
             }
             if (!block.fields.empty())
                 extend_value(block.fields.back(), line.text);
-        } else if (split_field(line.text, &name, &value)) {
+        } else if (!line.text.starts_with("--") &&
+                   split_field(line.text, &name, &value)) {
             block.fields.push_back({name, value});
         } else if (!block.fields.empty() &&
                    is_lost_continuation(block.fields.back(), line.text)) {
             extend_value(block.fields.back(), line.text);
+        } else if (!line.text.starts_with("--") && !block.fields.empty() &&
+                   header_block_continues(entity, line.next)) {
+            // A line without a colon amid header fields: skipped, so it
+            // cannot swallow the fields after it (vmime 0.9.2 takes the
+            // rest of the message as body there).
         } else {
             block.body_offset = pos; // the body starts without a blank line
             return block;

@@ -29,6 +29,23 @@ TEST_SUITE("mime")
         CHECK(m.substr(block.body_offset) == "counter to RFC 5322\n");
     }
 
+    TEST_CASE("a colon-less line amid header fields is skipped")
+    {
+        std::string m = "From: a@b\njunk line\nSubject: hi\n\nbody";
+        HeaderBlock block = parse_header_block(m);
+        REQUIRE(block.fields.size() == 2);
+        CHECK(block.fields[1].name == "Subject");
+        CHECK(m.substr(block.body_offset) == "body");
+    }
+
+    TEST_CASE("a delimiter-like line ends a header block")
+    {
+        std::string m = "Content-Type: text/plain\n--b=:1\n";
+        HeaderBlock block = parse_header_block(m);
+        CHECK(block.fields.size() == 1);
+        CHECK(m.substr(block.body_offset) == "--b=:1\n");
+    }
+
     TEST_CASE("folds, obsolete spacing and lost indentation are continuations")
     {
         std::string m = "Subject :a\r\n   \r\n b\r\n"
