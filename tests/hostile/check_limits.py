@@ -18,6 +18,8 @@ import threading
 import time
 
 MiB = 1024 * 1024
+# Under AddressSanitizer memory figures mean nothing: .ci/run sets this.
+SANITIZED = os.environ.get("M2W_SANITIZED") == "1"
 
 
 def run(binary, data, args=(), feed=None):
@@ -125,7 +127,7 @@ def recipients_5000(binary):
     payload = payload_of(out)
     assert len(payload["to"]) == 5000
     assert payload["to"][4999]["email"] == "user4999@example.org"
-    assert secs < 1.0, f"{secs:.2f} s (must be well under a second)"
+    assert SANITIZED or secs < 1.0, f"{secs:.2f} s (must be well under 1 s)"
     return f"{secs:.3f} s"
 
 
@@ -151,7 +153,7 @@ def gigabyte_input_over_max_size(binary):
     rc, out, secs, rss = run(binary, None, feed=feed_gigabyte)
     assert rc == 65, f"exit {rc}"
     assert out.startswith(b"5.3.4 "), out[:80]
-    assert rss < 128, f"peak {rss:.0f} MiB"
+    assert SANITIZED or rss < 128, f"peak {rss:.0f} MiB"
     return f"{secs:.2f} s, {rss:.0f} MiB"
 
 
@@ -166,7 +168,7 @@ def header_of_100_mib(binary):
     assert len(payload["headers"]["X-Huge"]) == 100 * MiB
     assert payload["subject"] == "big header"
     assert secs < 30, f"{secs:.1f} s"
-    assert rss < 6 * 100 + 64, f"peak {rss:.0f} MiB"
+    assert SANITIZED or rss < 6 * 100 + 64, f"peak {rss:.0f} MiB"
     return f"{secs:.2f} s, {rss:.0f} MiB"
 
 
