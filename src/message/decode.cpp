@@ -7,6 +7,7 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 
@@ -35,12 +36,32 @@ bool in_alphabet(char c) noexcept
     return s_base64_value[static_cast<unsigned char>(c)] >= 0;
 }
 
+// Range tests instead of the table, so that the loops below vectorise:
+// they run over every byte of every base64 attachment.
+inline bool is_alphabet_byte(unsigned char c) noexcept
+{
+    return (static_cast<unsigned char>(c - 'A') < 26) |
+           (static_cast<unsigned char>(c - 'a') < 26) |
+           (static_cast<unsigned char>(c - '0') < 10) | (c == '+') |
+           (c == '/');
+}
+
 size_t count_alphabet(std::string_view s) noexcept
 {
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
     size_t n = 0;
-    for (char c : s)
-        n += in_alphabet(c) ? 1 : 0;
+    for (size_t i = 0; i < s.size(); ++i)
+        n += is_alphabet_byte(p[i]);
     return n;
+}
+
+bool all_alphabet(const char* data, size_t size) noexcept
+{
+    const auto* p = reinterpret_cast<const unsigned char*>(data);
+    unsigned bad = 0;
+    for (size_t i = 0; i < size; ++i)
+        bad |= !is_alphabet_byte(p[i]);
+    return bad == 0;
 }
 
 // Output size of the canonical re-encoding of `count` alphabet characters.
@@ -182,12 +203,37 @@ size_t Base64Rewrap::read(char* out, size_t capacity) noexcept
     size_t rem = m_alphabet_count % 4;
     size_t written = 0;
 
-    // Whole groups: copy alphabet characters as they are.
+    // Whole groups: copy alphabet characters as they are, a line at a
+    // time when the line is clean (the common case), else byte by byte.
     while (written < capacity && m_emitted < full) {
-        char c = m_source[m_source_pos++];
-        if (in_alphabet(c)) {
-            out[written++] = c;
-            ++m_emitted;
+        const char* line = m_source.data() + m_source_pos;
+        size_t left = m_source.size() - m_source_pos;
+        const void* eol = std::memchr(line, '\n', left);
+        size_t run = eol ? static_cast<size_t>(
+                               static_cast<const char*>(eol) - line)
+                         : left;
+        if (run > 0 && line[run - 1] == '\r')
+            --run;
+        size_t take = std::min({run, capacity - written, full - m_emitted});
+        if (take == 0) {
+            ++m_source_pos; // a line break or an empty line
+            continue;
+        }
+        if (all_alphabet(line, take)) {
+            std::memcpy(out + written, line, take);
+            written += take;
+            m_emitted += take;
+            m_source_pos += take;
+            continue;
+        }
+        for (size_t i = 0; i < take && written < capacity &&
+                           m_emitted < full;
+             ++i) {
+            ++m_source_pos;
+            if (in_alphabet(line[i])) {
+                out[written++] = line[i];
+                ++m_emitted;
+            }
         }
     }
     if (written == capacity || m_emitted >= m_output_size || rem < 2)
