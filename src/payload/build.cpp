@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <array>
 #include <optional>
+#include <unordered_map>
 
 namespace payload {
 namespace {
@@ -49,30 +50,41 @@ bool is_trace_field(std::string_view name)
            std::find(names.begin(), names.end(), lower) != names.end();
 }
 
-Json headers_json(const std::vector<HeaderField>& fields)
+// The "headers" object as JSON text. Fields are grouped by name without
+// regard to case, in order of first appearance. Written directly rather
+// than through ordered_json, whose key lookup is linear: 20,000 fields
+// took 2.5 s that way.
+std::string headers_json(const std::vector<HeaderField>& fields)
 {
-    Json headers = Json::object();
-    std::vector<std::pair<std::string, std::string>> keys; // lower -> key
+    struct Entry {
+        std::string name; // as first written
+        std::vector<std::string> values;
+    };
+    std::vector<Entry> entries;
+    std::unordered_map<std::string, size_t> index; // lower-case name
     for (const HeaderField& field : fields) {
         std::string name = message::undeclared_to_utf8(field.name);
-        std::string lower = message::to_lower_ascii(name);
-        auto known = std::find_if(keys.begin(), keys.end(),
-                                  [&](const auto& k) {
-                                      return k.first == lower;
-                                  });
-        std::string value = message::decode_text(field.value);
-        if (known == keys.end()) {
-            keys.emplace_back(lower, name);
-            headers[name] = is_trace_field(name) ? Json::array({value})
-                                                 : Json(value);
-            continue;
-        }
-        Json& slot = headers[known->second];
-        if (!slot.is_array())
-            slot = Json::array({slot});
-        slot.push_back(std::move(value));
+        auto [slot, added] =
+            index.try_emplace(message::to_lower_ascii(name), entries.size());
+        if (added)
+            entries.push_back({std::move(name), {}});
+        entries[slot->second].values.push_back(
+            message::decode_text(field.value));
     }
-    return headers;
+
+    std::string out = "{";
+    for (const Entry& entry : entries) {
+        if (out.size() > 1)
+            out += ',';
+        out += dump(Json(entry.name));
+        out += ':';
+        if (entry.values.size() == 1 && !is_trace_field(entry.name))
+            out += dump(Json(entry.values.front()));
+        else
+            out += dump(Json(entry.values));
+    }
+    out += '}';
+    return out;
 }
 
 // All occurrences of an address field, in order.
@@ -377,7 +389,6 @@ Stream build(std::string_view raw, const Envelope& envelope, int64_t now,
 
     Stream out;
     Json head = Json::object();
-    head["headers"] = headers_json(fields);
     head["to"] = address_list_json(addresses(fields, "To"));
     head["from"] = from_json(fields);
     head["subject"] = message::find_field(fields, "Subject")
@@ -393,7 +404,8 @@ Stream build(std::string_view raw, const Envelope& envelope, int64_t now,
     head["timestamp"] = date.value_or(now);
     std::string text = dump(head);
     text.pop_back(); // the object continues with the bodies
-    out.append(std::move(text));
+    out.append(concat({"{\"headers\":", headers_json(fields), ",",
+                       std::string_view(text).substr(1)}));
 
     Builder(tree, out).bodies_and_parts(summary);
 

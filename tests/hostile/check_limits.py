@@ -72,6 +72,11 @@ def recipients(count):
     return f"From: a@example.org\nTo: {to}\nSubject: many\n\nhi\n".encode()
 
 
+def many_fields(count):
+    fields = "".join(f"X-Field-{i}: value {i}\n" for i in range(count))
+    return f"From: a@example.org\n{fields}\nbody\n".encode()
+
+
 def junk(size):
     rng = random.Random(2026)
     return bytes(rng.getrandbits(8) for _ in range(size))
@@ -129,6 +134,16 @@ def recipients_5000(binary):
     assert payload["to"][4999]["email"] == "user4999@example.org"
     assert SANITIZED or secs < 1.0, f"{secs:.2f} s (must be well under 1 s)"
     return f"{secs:.3f} s"
+
+
+@case
+def header_fields_200000(binary):
+    # Grouping fields by name once cost linear time per field (quadratic).
+    rc, out, secs, rss = run(binary, many_fields(200000))
+    assert rc == 0, f"exit {rc}"
+    assert len(payload_of(out)["headers"]) == 200001
+    assert SANITIZED or secs < 5, f"{secs:.2f} s"
+    return f"{secs:.2f} s, {rss:.0f} MiB"
 
 
 @case
