@@ -1,10 +1,13 @@
 #include "agent.hpp"
 
 #include "cli/options.hpp"
+#include "config/config.hpp"
 #include "delivery/deliver.hpp"
+#include "delivery/signing.hpp"
 #include "input.hpp"
 #include "logging/log.hpp"
 #include "payload/build.hpp"
+#include "state/record.hpp"
 #include "status/exit_codes.hpp"
 #include "version.hpp"
 
@@ -16,12 +19,18 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <optional>
 
 namespace agent {
 namespace {
 
 using std::chrono::duration_cast;
 using std::chrono::milliseconds;
+using Clock = std::chrono::steady_clock;
+
+// Time kept back from --deadline for recording state, logging and the
+// status line once the last attempt has been cut off.
+constexpr milliseconds s_deadline_reserve {250};
 
 class PayloadBody final : public delivery::Body {
 public:
@@ -37,12 +46,26 @@ private:
     payload::Stream& m_stream;
 };
 
+// What the run works with once options and files have been checked.
+struct Plan {
+    config::Config config;
+    std::vector<delivery::Target> targets;
+    std::vector<std::string> url_ids; // state ids, one per target
+    std::vector<std::string> keys;    // signing keys, decoded
+    Clock::time_point deadline;       // for delivery, reserve taken off
+};
+
 status::Outcome failure(status::Kind kind, std::string reason)
 {
     status::Outcome outcome;
     outcome.kind = kind;
     outcome.reason = std::move(reason);
     return outcome;
+}
+
+bool failed(const status::Outcome& outcome)
+{
+    return outcome.kind != status::Kind::Delivered;
 }
 
 int finish(const status::Outcome& outcome)
@@ -83,33 +106,130 @@ status::Outcome read_message(const cli::Options& options, InputBuffer& input)
     return {};
 }
 
-// Checks URLs and headers before anything is read, so a typo in master.cf
-// defers every message rather than bouncing some.
-status::Outcome validate(const cli::Options& options,
-                         std::vector<delivery::Endpoint>& endpoints)
+status::Outcome check_endpoints(const cli::Options& options, Plan& plan)
 {
     for (const std::string& url : options.urls) {
         std::string error;
         auto endpoint = delivery::parse_endpoint(url, &error);
         if (!endpoint)
             return failure(status::Kind::Usage, error);
-        endpoints.push_back(std::move(*endpoint));
+        plan.url_ids.push_back(delivery::sha256_hex(endpoint->url));
+        plan.targets.push_back({std::move(*endpoint), false});
     }
-    if (endpoints.empty() && !options.dry_run)
+    if (plan.targets.empty() && !options.dry_run)
         return failure(status::Kind::Usage, "no webhook URL given");
-    for (const std::string& header : options.headers)
-        if (!delivery::is_valid_header(header))
-            return failure(status::Kind::Usage,
-                           "a --header is not 'Name: value' on one line");
     return {};
 }
 
-void log_summary(const cli::Options& options, const std::string& host,
-                 const status::Outcome& outcome,
-                 std::chrono::steady_clock::time_point started)
+// Checks options, files, URLs, headers and secrets before anything is
+// read, so a typo in master.cf defers every message rather than bouncing
+// some.
+status::Outcome validate(const cli::Options& options, Plan& plan)
 {
-    auto elapsed = duration_cast<milliseconds>(
-        std::chrono::steady_clock::now() - started);
+    std::string error;
+    auto loaded = config::load(options, &error);
+    if (!loaded)
+        return failure(status::Kind::Usage, error);
+    plan.config = std::move(*loaded);
+    for (const std::string& warning : plan.config.warnings)
+        logging::warning(warning);
+
+    if (auto bad = check_endpoints(options, plan); failed(bad))
+        return bad;
+    for (const std::string& header : plan.config.headers)
+        if (!delivery::is_valid_header(header))
+            return failure(status::Kind::Usage,
+                           "a header is not 'Name: value' on one line");
+    for (const std::string& secret : plan.config.secrets) {
+        auto key = delivery::decode_secret(secret);
+        if (!key)
+            return failure(status::Kind::Usage,
+                           "a signing secret is not whsec_ and base64");
+        plan.keys.push_back(std::move(*key));
+    }
+    return {};
+}
+
+delivery::RequestOptions request_options(const cli::Options& options,
+                                         const Plan& plan)
+{
+    delivery::RequestOptions request;
+    request.headers = plan.config.headers;
+    request.user_agent = "mail2webhook/" M2W_VERSION;
+    request.connect_timeout = duration_cast<milliseconds>(
+        std::chrono::duration<double>(options.connect_timeout));
+    request.cacert = options.cacert;
+    request.capath = options.capath;
+    request.cert = options.cert;
+    request.key = options.key;
+    if (options.tls_min_version == "1.3")
+        request.tls_min = delivery::TlsVersion::Tls13;
+    if (!options.interface.empty())
+        request.interface = "if!" + options.interface;
+    else if (!options.source_address.empty())
+        request.interface = "host!" + options.source_address;
+    return request;
+}
+
+delivery::RetryPolicy retry_policy(const cli::Options& options,
+                                   const Plan& plan)
+{
+    delivery::RetryPolicy policy;
+    policy.retries = options.retries;
+    policy.timeout = duration_cast<milliseconds>(
+        std::chrono::duration<double>(options.timeout));
+    policy.deadline = plan.deadline;
+    return policy;
+}
+
+// Idempotency-Key and, with secrets, the Standard Webhooks headers. The id
+// comes from the message and recipients, so every attempt and every later
+// run for the same delivery carries the same one. The signature is made
+// once per run, as attempts to several URLs may be sending the body at the
+// same time; the timestamp is then at most --deadline old, which stays
+// within the 5-minute tolerance receivers use when --deadline is 300 or
+// less.
+void add_identity(const Plan& plan, const std::string& digest,
+                  delivery::Body& body, delivery::RequestOptions& request)
+{
+    std::string id = "msg_" + digest.substr(0, 32);
+    request.headers.push_back("Idempotency-Key: " + id);
+    if (plan.keys.empty())
+        return;
+    long long timestamp = static_cast<long long>(std::time(nullptr));
+    request.headers.push_back("webhook-id: " + id);
+    request.headers.push_back("webhook-timestamp: " +
+                              std::to_string(timestamp));
+    request.headers.push_back("webhook-signature: " +
+                              delivery::sign(plan.keys, id, timestamp, body));
+}
+
+// Opens the memory of earlier runs and marks the URLs that accepted then.
+std::optional<state::Record> open_state(const cli::Options& options, Plan& plan,
+                                        const std::string& digest,
+                                        status::Outcome& outcome)
+{
+    state::expire(options.state_dir, plan.config.state_ttl);
+    std::string error;
+    auto record =
+        state::Record::open(options.state_dir, digest, plan.config.state_ttl,
+                            plan.deadline, &error);
+    if (!record) {
+        outcome =
+            failure(status::Kind::StateUnavailable, error + " (--state-dir)");
+        return std::nullopt;
+    }
+    if (!record->notice().empty())
+        logging::warning(record->notice());
+    for (size_t i = 0; i < plan.targets.size(); ++i)
+        plan.targets[i].accepted_before = record->accepted(plan.url_ids[i]);
+    return record;
+}
+
+void log_summary(const cli::Options& options, const std::string& host,
+                 const status::Outcome& outcome, Clock::time_point started)
+{
+    auto elapsed = duration_cast<milliseconds>(Clock::now() - started);
     std::string recipients;
     for (const std::string& r : options.recipients)
         recipients += (recipients.empty() ? "" : ",") + r;
@@ -128,9 +248,62 @@ void log_summary(const cli::Options& options, const std::string& host,
     });
 }
 
+// All: the worst outcome decides. First: one acceptance is enough.
+status::Outcome combine(const std::vector<status::Outcome>& outcomes,
+                        delivery::Strategy strategy)
+{
+    status::Outcome result;
+    if (outcomes.empty())
+        return result;
+    if (strategy == delivery::Strategy::First) {
+        for (const status::Outcome& outcome : outcomes)
+            if (!failed(outcome))
+                return outcome;
+        result = outcomes.front();
+    }
+    for (const status::Outcome& outcome : outcomes)
+        result = status::worst(result, outcome);
+    return result;
+}
+
+status::Outcome deliver_all(const cli::Options& options, Plan& plan,
+                            std::string_view message, payload::Stream& body,
+                            Clock::time_point started)
+{
+    PayloadBody source(body);
+    std::string digest = delivery::message_digest(message, options.recipients);
+    std::optional<state::Record> record;
+    if (!options.state_dir.empty()) {
+        status::Outcome bad;
+        record = open_state(options, plan, digest, bad);
+        if (!record)
+            return bad;
+    }
+    delivery::RequestOptions request = request_options(options, plan);
+    add_identity(plan, digest, source, request);
+
+    auto strategy = options.strategy == "first" ? delivery::Strategy::First
+                                                : delivery::Strategy::All;
+    auto remember = [&](size_t index) {
+        std::string error;
+        if (record && !record->add(plan.url_ids[index], &error))
+            logging::warning(error +
+                             " (--state-dir): a later run may "
+                             "post to " +
+                             plan.targets[index].endpoint.display + " again");
+    };
+    auto outcomes =
+        delivery::deliver(plan.targets, source, request,
+                          retry_policy(options, plan), strategy, remember);
+    for (size_t i = 0; i < outcomes.size(); ++i)
+        log_summary(options, plan.targets[i].endpoint.host, outcomes[i],
+                    started);
+    return combine(outcomes, strategy);
+}
+
 int run_checked(int argc, char** argv)
 {
-    auto started = std::chrono::steady_clock::now();
+    auto started = Clock::now();
     cli::Options options;
     std::string error;
     switch (cli::parse(argc, argv, options, &error)) {
@@ -143,22 +316,20 @@ int run_checked(int argc, char** argv)
         break;
     }
     logging::open(options.verbose);
-    auto deadline = started + duration_cast<milliseconds>(
-                                  std::chrono::duration<double>(
-                                      options.deadline));
+    Plan plan;
+    plan.deadline = started - s_deadline_reserve +
+                    duration_cast<milliseconds>(
+                        std::chrono::duration<double>(options.deadline));
 
     // 1. Configuration, before the message is read.
-    std::vector<delivery::Endpoint> endpoints;
-    if (auto bad = validate(options, endpoints);
-        bad.kind != status::Kind::Delivered) {
+    if (auto bad = validate(options, plan); failed(bad)) {
         log_summary(options, "", bad, started);
         return finish(bad);
     }
 
     // 2. The message, whole, in one buffer.
     InputBuffer input;
-    if (auto bad = read_message(options, input);
-        bad.kind != status::Kind::Delivered) {
+    if (auto bad = read_message(options, input); failed(bad)) {
         log_summary(options, "", bad, started);
         return finish(bad);
     }
@@ -175,23 +346,12 @@ int run_checked(int argc, char** argv)
         return 0;
     }
 
-    // 4. Delivery to each URL; the worst outcome decides.
-    delivery::RequestOptions request{options.headers,
-                                     "mail2webhook/" M2W_VERSION,
-                                     options.verbose};
-    delivery::RetryPolicy policy;
-    policy.retries = options.retries;
-    policy.timeout = duration_cast<milliseconds>(
-        std::chrono::duration<double>(options.timeout));
-    policy.deadline = deadline;
-    PayloadBody source(body);
-    status::Outcome result;
-    for (const delivery::Endpoint& endpoint : endpoints) {
-        status::Outcome outcome =
-            delivery::deliver(endpoint, source, request, policy);
-        log_summary(options, endpoint.host, outcome, started);
-        result = status::worst(result, outcome);
-    }
+    // 4. Delivery to every URL at once; the strategy and the worst outcome
+    //    decide.
+    status::Outcome result =
+        deliver_all(options, plan, input.view(), body, started);
+    if (result.kind == status::Kind::StateUnavailable)
+        log_summary(options, "", result, started);
     return finish(result);
 }
 

@@ -78,6 +78,91 @@ void define(CLI::App& app, Options& o, std::vector<std::string>& urls)
                  "log each attempt to standard error");
 }
 
+void define_delivery(CLI::App& app, Options& o)
+{
+    app.add_option("--connect-timeout", o.connect_timeout,
+                   "bound on connecting, within each attempt")
+        ->type_name("SECONDS")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    app.add_option("--strategy", o.strategy,
+                   "all: every URL must accept; first: try URLs in order "
+                   "until one accepts")
+        ->type_name("all|first")
+        ->check(CLI::IsMember({"all", "first"}))
+        ->capture_default_str();
+    app.add_option("--state-dir", o.state_dir,
+                   "remember which URLs accepted each message, so a retry "
+                   "by the mail server posts only to the others")
+        ->type_name("DIR");
+    app.add_option("--state-ttl", o.state_ttl,
+                   "forget records older than this (s, m, h or d suffix)")
+        ->type_name("DURATION")
+        ->capture_default_str();
+}
+
+void define_secrets(CLI::App& app, Options& o)
+{
+    app.set_config("--config", "",
+                   "read options from FILE (INI or TOML; "
+                   "keys are long option names)")
+        ->type_name("FILE");
+    app.add_option("--secret", o.secrets,
+                   "signing secret whsec_...; only in the --config file or "
+                   "$MAIL2WEBHOOK_SECRET, never on the command line")
+        ->type_name("SECRET")
+        ->allow_extra_args(false)
+        ->envname(env_secret);
+    app.add_option("--secret-file", o.secret_files,
+                   "read signing secrets from FILE, one per line")
+        ->type_name("FILE")
+        ->allow_extra_args(false)
+        ->envname(env_secret_file);
+    app.add_option("--header-file", o.header_files,
+                   "read extra request headers from FILE, one per line")
+        ->type_name("FILE")
+        ->allow_extra_args(false)
+        ->envname(env_header_file);
+}
+
+void define_tls(CLI::App& app, Options& o)
+{
+    app.add_option("--cacert", o.cacert,
+                   "trust the CA certificates in FILE (PEM)")
+        ->type_name("FILE");
+    app.add_option("--capath", o.capath,
+                   "trust the CA certificates in DIR (c_rehash layout)")
+        ->type_name("DIR");
+    app.add_option("--cert", o.cert, "client certificate (PEM)")
+        ->type_name("FILE");
+    app.add_option("--key", o.key, "private key of the client certificate")
+        ->type_name("FILE");
+    app.add_option("--tls-min-version", o.tls_min_version,
+                   "lowest TLS version to accept")
+        ->type_name("1.2|1.3")
+        ->check(CLI::IsMember({"1.2", "1.3"}))
+        ->capture_default_str();
+    app.add_option("--interface", o.interface,
+                   "send from this network interface")
+        ->type_name("NAME");
+    app.add_option("--source-address", o.source_address,
+                   "send from this local IP address")
+        ->type_name("ADDR");
+}
+
+// Secrets given as arguments would show in ps(1) and in master.cf.
+bool secret_in_arguments(int argc, char** argv)
+{
+    for (int i = 1; i < argc; ++i) {
+        std::string_view arg = argv[i];
+        if (arg == "--")
+            break;
+        if (arg == "--secret" || arg.substr(0, 9) == "--secret=")
+            return true;
+    }
+    return false;
+}
+
 } // namespace
 
 ParseStatus parse(int argc, char** argv, Options& options,
@@ -91,8 +176,24 @@ ParseStatus parse(int argc, char** argv, Options& options,
     app.footer("Exit status follows sysexits.h; see mail2webhook(1).");
     std::vector<std::string> urls;
     define(app, options, urls);
+    define_delivery(app, options);
+    define_secrets(app, options);
+    define_tls(app, options);
+    // A misspelt key in the --config file must not be dropped silently.
+    app.allow_config_extras(CLI::config_extras_mode::error);
+    if (secret_in_arguments(argc, argv)) {
+        *error = "--secret is not accepted on the command line; use "
+                 "--config, --secret-file or $MAIL2WEBHOOK_SECRET";
+        return ParseStatus::Error;
+    }
     try {
         app.parse(argc, argv);
+    } catch (const CLI::FileError&) {
+        *error = "cannot read the --config file";
+        return ParseStatus::Error;
+    } catch (const CLI::ConfigError&) {
+        *error = "the --config file has an unknown or malformed setting";
+        return ParseStatus::Error;
     } catch (const CLI::ParseError& e) {
         if (e.get_exit_code() == 0) {
             app.exit(e, std::cout, std::cerr);

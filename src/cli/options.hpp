@@ -23,8 +23,29 @@ struct Options {
     int retries = 2;
     double timeout = 30;
     double deadline = 300;
+    double connect_timeout = 10;
     bool verbose = false;
+
+    std::string strategy = "all"; // or "first"
+    std::string state_dir;        // empty: no memory across runs
+    std::string state_ttl = "7d";
+
+    // Secrets: never from the command line itself (ps shows it), only
+    // from --config, the environment, or files.
+    std::string config;
+    std::vector<std::string> secrets; // each may hold several, spaced
+    std::vector<std::string> secret_files;
+    std::vector<std::string> header_files;
+
+    std::string cacert, capath, cert, key;
+    std::string tls_min_version = "1.2";
+    std::string interface, source_address;
 };
+
+// Environment variables read when the option is not given.
+inline constexpr const char* env_secret = "MAIL2WEBHOOK_SECRET";
+inline constexpr const char* env_secret_file = "MAIL2WEBHOOK_SECRET_FILE";
+inline constexpr const char* env_header_file = "MAIL2WEBHOOK_HEADER_FILE";
 
 enum class ParseStatus { Run, Done, Error };
 

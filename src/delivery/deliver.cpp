@@ -5,13 +5,13 @@
 
 #include <fmt/format.h>
 
-#include <thread>
-
 namespace delivery {
 namespace {
 
 using std::chrono::duration_cast;
-using std::chrono::milliseconds;
+
+// An attempt needs at least this much time left to be worth starting.
+constexpr milliseconds s_shortest_attempt {50};
 
 status::Outcome outcome_of(const AttemptResult& result,
                            milliseconds timeout)
@@ -45,50 +45,219 @@ status::Outcome outcome_of(const AttemptResult& result,
     return outcome;
 }
 
+// One URL's progress through its attempts.
+struct Slot {
+    enum class Phase { Idle, Waiting, Running, Done };
+    Phase phase = Phase::Idle;
+    int attempts = 0;
+    Clock::time_point next_try;
+    milliseconds timeout {0}; // of the running attempt
+    status::Outcome last;
+};
+
+class Scheduler {
+public:
+    Scheduler(const std::vector<Target>& targets, Body& body,
+              const RequestOptions& options, const RetryPolicy& policy,
+              const OnAccepted& on_accepted)
+        : m_targets(targets)
+        , m_transfers(body, options)
+        , m_policy(policy)
+        , m_on_accepted(on_accepted)
+        , m_slots(targets.size())
+        , m_random(std::random_device {}())
+    {
+        for (Slot& slot : m_slots) {
+            slot.last.kind = status::Kind::DeadlineReached;
+            slot.last.reason = "no attempt was possible before the deadline";
+        }
+    }
+
+    void activate(size_t index);
+    bool busy() const;
+    void step();
+    std::vector<status::Outcome> outcomes() const;
+    const Slot& slot(size_t index) const { return m_slots[index]; }
+
+private:
+    const std::vector<Target>& m_targets;
+    Transfers m_transfers;
+    const RetryPolicy& m_policy;
+    const OnAccepted& m_on_accepted;
+    std::vector<Slot> m_slots;
+    std::mt19937_64 m_random;
+
+    void start_due(Clock::time_point now);
+    void settle(size_t index, const AttemptResult& result);
+    void plan_retry(size_t index, const AttemptResult& result);
+    milliseconds next_wake(Clock::time_point now) const;
+};
+
+void Scheduler::activate(size_t index)
+{
+    m_slots[index].phase = Slot::Phase::Waiting;
+    m_slots[index].next_try = Clock::now();
+}
+
+bool Scheduler::busy() const
+{
+    for (const Slot& slot : m_slots)
+        if (slot.phase == Slot::Phase::Waiting ||
+            slot.phase == Slot::Phase::Running)
+            return true;
+    return false;
+}
+
+void Scheduler::start_due(Clock::time_point now)
+{
+    auto left = duration_cast<milliseconds>(m_policy.deadline - now);
+    for (size_t i = 0; i < m_slots.size(); ++i) {
+        Slot& slot = m_slots[i];
+        if (slot.phase != Slot::Phase::Waiting || slot.next_try > now)
+            continue;
+        if (left < s_shortest_attempt) {
+            slot.phase = Slot::Phase::Done; // keeps the last failure
+            continue;
+        }
+        slot.timeout = std::min(m_policy.timeout, left);
+        if (!m_transfers.start(i, m_targets[i].endpoint, slot.timeout)) {
+            slot.phase = Slot::Phase::Done;
+            slot.last.kind = status::Kind::InternalError;
+            slot.last.reason = "cannot set up an HTTP request";
+            continue;
+        }
+        slot.attempts++;
+        slot.phase = Slot::Phase::Running;
+    }
+}
+
+milliseconds Scheduler::next_wake(Clock::time_point now) const
+{
+    Clock::time_point wake = m_policy.deadline;
+    for (const Slot& slot : m_slots)
+        if (slot.phase == Slot::Phase::Waiting)
+            wake = std::min(wake, slot.next_try);
+    return std::max(duration_cast<milliseconds>(wake - now), milliseconds(0));
+}
+
+void Scheduler::step()
+{
+    start_due(Clock::now());
+    auto finished = m_transfers.wait(next_wake(Clock::now()));
+    for (const auto& [index, result] : finished)
+        settle(index, result);
+    // Nothing may wait past the deadline; running attempts end by their
+    // own timeout, which never reaches past it.
+    if (Clock::now() + s_shortest_attempt >= m_policy.deadline)
+        for (Slot& slot : m_slots)
+            if (slot.phase == Slot::Phase::Waiting)
+                slot.phase = Slot::Phase::Done;
+}
+
+void Scheduler::settle(size_t index, const AttemptResult& result)
+{
+    Slot& slot = m_slots[index];
+    slot.last = outcome_of(result, slot.timeout);
+    slot.last.attempts = slot.attempts;
+    logging::debug(fmt::format(
+        "attempt {} to {}: {}{}", slot.attempts,
+        m_targets[index].endpoint.display, slot.last.reason,
+        result.error.empty() ? ""
+                             : " (" + logging::sanitize(result.error) + ")"));
+    slot.phase = Slot::Phase::Done;
+    if (slot.last.kind == status::Kind::Delivered) {
+        m_on_accepted(index);
+        return;
+    }
+    if (result.kind == AttemptResult::Kind::TimedOut &&
+        slot.timeout < m_policy.timeout) {
+        slot.last.kind = status::Kind::DeadlineReached;
+        return;
+    }
+    if (slot.attempts <= m_policy.retries)
+        plan_retry(index, result);
+}
+
+void Scheduler::plan_retry(size_t index, const AttemptResult& result)
+{
+    Slot& slot = m_slots[index];
+    milliseconds wait = backoff(slot.attempts, m_policy.first_wait,
+                                m_policy.max_wait, m_random);
+    std::optional<std::chrono::seconds> asked;
+    if (result.kind == AttemptResult::Kind::Http &&
+        honours_retry_after(result.status))
+        asked = parse_retry_after(result.retry_after,
+                                  std::chrono::system_clock::now());
+    if (asked)
+        wait = *asked;
+    auto now = Clock::now();
+    if (now + wait + s_shortest_attempt >= m_policy.deadline) {
+        logging::debug(fmt::format(
+            "not retrying {}: the next attempt would be due in {:.1f} s, "
+            "past the deadline",
+            m_targets[index].endpoint.display, wait.count() / 1000.0));
+        slot.last.reason += asked ? fmt::format(", asked to wait {} s, past "
+                                                "the deadline",
+                                                asked->count())
+                                  : ", next attempt past the deadline";
+        return;
+    }
+    slot.phase = Slot::Phase::Waiting;
+    slot.next_try = now + wait;
+}
+
+std::vector<status::Outcome> Scheduler::outcomes() const
+{
+    std::vector<status::Outcome> out;
+    for (const Slot& slot : m_slots)
+        out.push_back(slot.last);
+    return out;
+}
+
+status::Outcome not_tried(std::string reason)
+{
+    status::Outcome outcome;
+    outcome.reason = std::move(reason);
+    return outcome;
+}
+
 } // namespace
 
-status::Outcome deliver(const Endpoint& endpoint, Body& body,
-                        const RequestOptions& options,
-                        const RetryPolicy& policy)
+std::vector<status::Outcome> deliver(const std::vector<Target>& targets,
+                                     Body& body, const RequestOptions& options,
+                                     const RetryPolicy& policy,
+                                     Strategy strategy,
+                                     const OnAccepted& on_accepted)
 {
-    status::Outcome last;
-    last.kind = status::Kind::DeadlineReached;
-    last.reason = "no attempt was possible";
-    milliseconds wait = policy.first_wait;
+    Scheduler scheduler(targets, body, options, policy, on_accepted);
+    bool any_before = false;
+    for (const Target& target : targets)
+        any_before = any_before || target.accepted_before;
 
-    for (int attempt = 1; attempt <= policy.retries + 1; ++attempt) {
-        auto left = duration_cast<milliseconds>(policy.deadline -
-                                                Clock::now());
-        if (left <= milliseconds(0))
-            break;
-        milliseconds timeout = std::min(policy.timeout, left);
-        AttemptResult result = post(endpoint, body, options, timeout);
-        last = outcome_of(result, timeout);
-        last.attempts = attempt;
-        logging::debug(fmt::format(
-            "attempt {} to {}: {}{}", attempt, endpoint.display,
-            last.reason, result.error.empty() ? "" : " (" +
-                                                         logging::sanitize(result.error) + ")"));
-        if (last.kind == status::Kind::Delivered)
-            return last;
-        if (result.kind == AttemptResult::Kind::TimedOut &&
-            timeout < policy.timeout) {
-            last.kind = status::Kind::DeadlineReached;
-            return last;
+    if (strategy == Strategy::All) {
+        for (size_t i = 0; i < targets.size(); ++i)
+            if (!targets[i].accepted_before)
+                scheduler.activate(i);
+        while (scheduler.busy())
+            scheduler.step();
+    } else if (!any_before) {
+        for (size_t i = 0; i < targets.size(); ++i) {
+            scheduler.activate(i);
+            while (scheduler.busy())
+                scheduler.step();
+            if (scheduler.slot(i).last.kind == status::Kind::Delivered)
+                break;
         }
-
-        // Wait before the next attempt, unless that would pass the deadline.
-        if (attempt == policy.retries + 1)
-            break;
-        if (Clock::now() + wait >= policy.deadline) {
-            logging::debug("not retrying: the deadline is nearer than the "
-                           "next wait");
-            break;
-        }
-        std::this_thread::sleep_for(wait);
-        wait *= 2;
     }
-    return last;
+
+    std::vector<status::Outcome> outcomes = scheduler.outcomes();
+    for (size_t i = 0; i < targets.size(); ++i) {
+        if (targets[i].accepted_before)
+            outcomes[i] = not_tried("skipped: accepted on an earlier run");
+        else if (scheduler.slot(i).phase == Slot::Phase::Idle)
+            outcomes[i] = not_tried("skipped: an earlier URL accepted");
+    }
+    return outcomes;
 }
 
 } // namespace delivery

@@ -1,18 +1,23 @@
-// One HTTP POST through libcurl, and webhook URL validation. This is the
-// only module that includes curl. Nothing here throws for network or HTTP
-// failures: the result of an attempt is a value.
+// HTTP POSTs through libcurl, several at once (the multi interface), and
+// webhook URL validation. This is the only module that includes curl.
+// Nothing here throws for network or HTTP failures: the result of an
+// attempt is a value.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace delivery {
 
 // A request body that can be read from the start again for each attempt.
+// It has one read position, so Transfers lets one attempt at a time read
+// it and pauses the others until that one has sent every byte.
 class Body {
 public:
     virtual ~Body() = default;
@@ -22,35 +27,69 @@ public:
 };
 
 struct Endpoint {
-    std::string url;     // as given, credentials included: never log it
+    std::string url;     // credentials removed; still never log it whole
     std::string display; // scheme://host[:port], safe to log
     std::string host;
+    std::string user;     // from the URL's userinfo, percent-decoded
+    std::string password; // sent as HTTP Basic authentication
 };
 
-// Validates one URL: http or https, a host. On error returns nothing and
-// sets `error` to a line that does not repeat the URL's credentials or path.
+// Validates one URL: http or https, a host. User and password move out of
+// the URL into `user` and `password`. On error returns nothing and sets
+// `error` to a line that repeats neither credentials nor path.
 std::optional<Endpoint> parse_endpoint(std::string_view url,
                                        std::string* error);
 
 // Whether `header` is "Name: value" with a token name and no CR or LF.
 bool is_valid_header(std::string_view header);
 
+enum class TlsVersion { Tls12, Tls13 };
+
 struct RequestOptions {
-    std::vector<std::string> headers; // "Name: value"
+    std::vector<std::string> headers; // "Name: value", already validated
     std::string user_agent;
-    bool verbose = false;
+    std::chrono::milliseconds connect_timeout {10'000};
+    std::string cacert, capath; // empty: the system's trust store
+    std::string cert, key;      // client certificate, PEM
+    TlsVersion tls_min = TlsVersion::Tls12;
+    std::string interface; // curl syntax: "if!eth0" or "host!1.2.3.4"
 };
 
 struct AttemptResult {
     enum class Kind { Http, ConnectFailed, TimedOut, TlsFailed, Failed };
     Kind kind = Kind::Failed;
-    long status = 0;     // with Kind::Http
-    std::string error;   // curl's description, for the log
+    long status = 0;         // with Kind::Http
+    std::string retry_after; // raw header value of the final answer
+    std::string error;       // curl's description, for the log
 };
 
-// POSTs `body` once. `timeout` bounds the whole attempt.
-AttemptResult post(const Endpoint& endpoint, Body& body,
-                   const RequestOptions& options,
-                   std::chrono::milliseconds timeout);
+// Attempts in flight, each identified by the caller's `id`. Verification of
+// the peer's certificate and host name is always on; redirects are never
+// followed (a webhook that redirects is misconfigured, and following would
+// resend the message).
+class Transfers {
+public:
+    Transfers(Body& body, const RequestOptions& options);
+    ~Transfers();
+    Transfers(const Transfers&) = delete;
+    Transfers& operator=(const Transfers&) = delete;
+
+    // Starts one POST to `endpoint`, bounded by `timeout` as a whole
+    // (connect, send, and an answer that trickles in). False when curl
+    // could not set it up.
+    bool start(size_t id, const Endpoint& endpoint,
+               std::chrono::milliseconds timeout);
+
+    // Waits at most `timeout` for progress, and returns the attempts that
+    // finished, in no particular order.
+    std::vector<std::pair<size_t, AttemptResult>>
+    wait(std::chrono::milliseconds timeout);
+
+    bool empty() const noexcept;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
 
 } // namespace delivery

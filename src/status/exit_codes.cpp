@@ -10,7 +10,7 @@
 namespace status {
 namespace {
 
-constexpr std::array<ExitRule, 15> s_table = {{
+constexpr std::array<ExitRule, 16> s_table = {{
     {Kind::Delivered, EX_OK, "", "delivered"},
     {Kind::ConnectFailed, EX_TEMPFAIL, "4.4.1", "webhook unreachable"},
     {Kind::TimedOut, EX_TEMPFAIL, "4.4.2", "webhook timed out"},
@@ -28,6 +28,10 @@ constexpr std::array<ExitRule, 15> s_table = {{
     {Kind::TooLarge, EX_DATAERR, "5.3.4", "message too large"},
     {Kind::Gone, EX_NOUSER, "5.1.1", "webhook gone"},
     {Kind::Usage, EX_TEMPFAIL, "4.3.5", "configuration error"},
+    // Without its memory the run could post twice to a URL that already
+    // accepted, so it defers instead.
+    {Kind::StateUnavailable, EX_TEMPFAIL, "4.3.0",
+     "delivery state unavailable"},
     {Kind::EmptyInput, EX_NOINPUT, "5.6.0", "empty message"},
     {Kind::InternalError, EX_TEMPFAIL, "4.3.0", "internal error"},
 }};

@@ -21,6 +21,7 @@ enum class Kind {
     TooLarge,          // 413, or the message is over --max-size
     Gone,              // 410
     Usage,             // bad options or configuration
+    StateUnavailable,  // --state-dir cannot be read, written or locked
     EmptyInput,
     InternalError,     // read error, out of memory, a bug
 };

@@ -156,6 +156,61 @@ def url_is_loopback():
         assert srv.url("b", "u:p") == f"http://u:p@127.0.0.1:{srv.port}/b"
 
 
+@case
+def reset_request_records_partial_body_and_resets():
+    with WebhookServer([{"action": "reset-request"}, 200]) as srv:
+        try:
+            post(srv.port, "/h", b"x" * 100)
+            raise AssertionError("no connection error")
+        except (ConnectionError, http.client.HTTPException):
+            pass
+        assert srv.count() == 1 and len(srv.requests()[0].body) == 50
+        assert post(srv.port, "/h", b"{}")[0] == 200
+
+
+@case
+def reset_response_cuts_the_answer():
+    with WebhookServer([{"action": "reset-response", "body": b"y" * 400}]) \
+            as srv:
+        try:
+            post(srv.port, "/h", b"{}")
+            raise AssertionError("a cut answer read as complete")
+        except (ConnectionError, http.client.HTTPException):
+            pass
+
+
+@case
+def stall_sends_headers_then_nothing():
+    with WebhookServer([{"action": "stall"}]) as srv:
+        conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=0.5)
+        conn.request("POST", "/h", body=b"{}")
+        resp = conn.getresponse()
+        assert resp.status == 200
+        try:
+            resp.read()
+            raise AssertionError("a stalled answer completed")
+        except (socket.timeout, TimeoutError):
+            pass
+        conn.close()
+
+
+@case
+def bad_action_rejected():
+    try:
+        parse_responses([{"action": "explode"}])
+        raise AssertionError("unknown action accepted")
+    except ValueError:
+        pass
+
+
+@case
+def tls_url_scheme_and_host():
+    import ssl
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    srv = WebhookServer(tls=ctx, host="localhost")
+    assert srv.tls is ctx and srv.host == "localhost"
+
+
 def main():
     failed = 0
     for fn in CASES:

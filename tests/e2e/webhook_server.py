@@ -26,6 +26,8 @@ import argparse
 import http.server
 import json
 import socket
+import ssl
+import struct
 import sys
 import threading
 import time
@@ -47,6 +49,14 @@ class Response:
     delay: float = 0.0  # seconds to wait before answering
     body: bytes = b'{"ok":true}\n'
     headers: Tuple[Tuple[str, str], ...] = (("Content-Type", "application/json"),)
+    # Misbehaviour instead of a normal answer (after `delay`):
+    #   "reset-request"  read half the request body, then reset (RST)
+    #   "reset-response" send the headers and half the body, then reset
+    #   "stall"          send the headers, then nothing until stopped
+    #   "trickle"        send the headers, then one body byte per 0.2 s
+    #   "ignore-body"    read the request headers, then read nothing more
+    #                    (the body is recorded empty) until stopped
+    action: str = ""
 
 
 @dataclass
@@ -78,6 +88,9 @@ class Request:
 
 
 ResponseSpec = Union[str, int, Response, Tuple, dict, Iterable]
+
+ACTIONS = ("", "reset-request", "reset-response", "stall", "trickle",
+           "ignore-body")
 
 
 def parse_responses(spec: ResponseSpec, delay: float = 0.0) -> List[Response]:
@@ -128,6 +141,7 @@ def parse_responses(spec: ResponseSpec, delay: float = 0.0) -> List[Response]:
                     delay=float(item.get("delay", delay)),
                     body=body,
                     headers=tuple(tuple(h) for h in hdrs),
+                    action=str(item.get("action", "")),
                 )
             )
         else:
@@ -137,6 +151,8 @@ def parse_responses(spec: ResponseSpec, delay: float = 0.0) -> List[Response]:
     for r in out:
         if not 100 <= r.status <= 999:
             raise ValueError(f"bad status {r.status}")
+        if r.action not in ACTIONS:
+            raise ValueError(f"bad action {r.action!r}")
         if r.delay < 0:
             raise ValueError(f"negative delay {r.delay}")
     return out
@@ -184,8 +200,52 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             raise ValueError("bad Content-Length")
         return self.rfile.read(n)
 
+    def _reset(self):
+        """Close the connection with a TCP RST instead of a FIN."""
+        self.wfile.flush()
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                   struct.pack("ii", 1, 0))
+        self.close_connection = True
+        self.connection.close()
+
+    def _misbehave(self, resp: "Response") -> None:
+        owner: WebhookServer = self.server.owner
+        self.send_response(resp.status)
+        self.send_header("Content-Length", str(max(len(resp.body), 1000)))
+        self.end_headers()
+        self.wfile.flush()
+        if resp.action == "reset-response":
+            self.wfile.write(resp.body[: len(resp.body) // 2])
+            self._reset()
+            return
+        while not owner._stopping.is_set():
+            if resp.action == "trickle":
+                self.wfile.write(b" ")
+                self.wfile.flush()
+            owner._stopping.wait(0.2)
+        self.close_connection = True
+
     def _handle(self):
         owner: WebhookServer = self.server.owner
+        if owner._peek().action == "ignore-body":
+            owner._record(Request(self.command, self.path,
+                                  self.request_version,
+                                  list(self.headers.items()), b"",
+                                  time.monotonic(),
+                                  tuple(self.client_address[:2])))
+            owner._stopping.wait()
+            self.close_connection = True
+            return
+        if owner._peek().action == "reset-request":
+            length = int(self.headers.get("Content-Length") or 0)
+            part = self.rfile.read(length // 2)
+            owner._record(Request(self.command, self.path,
+                                  self.request_version,
+                                  list(self.headers.items()), part,
+                                  time.monotonic(),
+                                  tuple(self.client_address[:2])))
+            self._reset()
+            return
         try:
             body = self._read_body()
         except (ValueError, ConnectionError):
@@ -208,6 +268,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 self.close_connection = True
                 return
         try:
+            if resp.action:
+                self._misbehave(resp)
+                return
             self.send_response(resp.status)
             sent_len = False
             for name, value in resp.headers:
@@ -220,7 +283,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             if self.command != "HEAD":
                 self.wfile.write(resp.body)
             self.wfile.flush()
-        except (BrokenPipeError, ConnectionResetError):
+        except (BrokenPipeError, ConnectionResetError, OSError):
             # The client gave up (for instance after its own timeout).
             self.close_connection = True
 
@@ -254,8 +317,14 @@ class WebhookServer:
         responses: ResponseSpec = 200,
         delay: float = 0.0,
         verbose: bool = False,
+        tls: Optional[ssl.SSLContext] = None,
+        host: str = LOOPBACK,
     ):
+        """TLS: a server-side SSLContext makes it an HTTPS server. HOST is
+        only the name put into url(); the server always binds 127.0.0.1."""
         self._script = parse_responses(responses, delay)
+        self.tls = tls
+        self.host = host
         self.verbose = verbose
         self._lock = threading.Lock()
         self._requests: List[Request] = []
@@ -270,6 +339,8 @@ class WebhookServer:
             raise RuntimeError("already started")
         httpd = _Server((LOOPBACK, 0), _Handler)
         httpd.owner = self
+        if self.tls is not None:
+            httpd.socket = self.tls.wrap_socket(httpd.socket, server_side=True)
         self._httpd = httpd
         self._thread = threading.Thread(
             target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
@@ -306,7 +377,8 @@ class WebhookServer:
         if not path.startswith("/"):
             path = "/" + path
         auth = userinfo + "@" if userinfo else ""
-        return f"http://{auth}{LOOPBACK}:{self.port}{path}"
+        scheme = "https" if self.tls is not None else "http"
+        return f"{scheme}://{auth}{self.host}:{self.port}{path}"
 
     # -- script and records ----------------------------------------------
     def set_responses(self, responses: ResponseSpec, delay: float = 0.0) -> None:
@@ -315,6 +387,12 @@ class WebhookServer:
         with self._lock:
             self._script = script
             self._requests_at_script = len(self._requests)
+
+    def _peek(self) -> Response:
+        """The answer the next request will get."""
+        with self._lock:
+            idx = len(self._requests) - self._requests_at_script
+            return self._script[min(idx, len(self._script) - 1)]
 
     def _record(self, req: Request) -> Response:
         with self._lock:
