@@ -5,6 +5,7 @@
 #include "delivery/deliver.hpp"
 #include "delivery/signing.hpp"
 #include "input.hpp"
+#include "interrupt/interrupt.hpp"
 #include "logging/log.hpp"
 #include "payload/build.hpp"
 #include "state/record.hpp"
@@ -68,6 +69,21 @@ bool failed(const status::Outcome& outcome)
     return outcome.kind != status::Kind::Delivered;
 }
 
+// A signal ends the run between steps as well as inside them.
+status::Outcome interrupted()
+{
+    if (int signal_number = interrupt::received())
+        return failure(status::Kind::Interrupted,
+                       interrupt::describe(signal_number));
+    return {};
+}
+
+// The outcome of a step, unless it succeeded and a signal came meanwhile.
+status::Outcome unless_interrupted(status::Outcome outcome)
+{
+    return failed(outcome) ? outcome : interrupted();
+}
+
 int finish(const status::Outcome& outcome)
 {
     std::string line = status::status_line(outcome);
@@ -89,12 +105,15 @@ status::Outcome read_message(const cli::Options& options, InputBuffer& input)
                            "cannot open the input file");
     }
     std::string error;
-    auto result = input.read_all(fd, options.max_size, &error);
+    auto result =
+        input.read_all(fd, options.max_size, interrupt::wake_fd(), &error);
     if (fd != STDIN_FILENO)
         ::close(fd);
     switch (result) {
     case InputBuffer::Result::ReadError:
         return failure(status::Kind::InternalError, error);
+    case InputBuffer::Result::Interrupted:
+        return interrupted();
     case InputBuffer::Result::TooLarge:
         return failure(status::Kind::TooLarge,
                        fmt::format("larger than {} bytes", options.max_size));
@@ -168,6 +187,7 @@ delivery::RequestOptions request_options(const cli::Options& options,
         request.interface = "if!" + options.interface;
     else if (!options.source_address.empty())
         request.interface = "host!" + options.source_address;
+    request.wake_fd = interrupt::wake_fd();
     return request;
 }
 
@@ -179,6 +199,8 @@ delivery::RetryPolicy retry_policy(const cli::Options& options,
     policy.timeout = duration_cast<milliseconds>(
         std::chrono::duration<double>(options.timeout));
     policy.deadline = plan.deadline;
+    policy.statuses = plan.config.statuses;
+    policy.quote_response = options.dsn_response;
     return policy;
 }
 
@@ -276,8 +298,12 @@ status::Outcome deliver_all(const cli::Options& options, Plan& plan,
     if (!options.state_dir.empty()) {
         status::Outcome bad;
         record = open_state(options, plan, digest, bad);
-        if (!record)
+        if (!record) {
+            if (auto stop = interrupted(); failed(stop))
+                bad = stop;
+            log_summary(options, "", bad, started);
             return bad;
+        }
     }
     delivery::RequestOptions request = request_options(options, plan);
     add_identity(plan, digest, source, request);
@@ -298,7 +324,11 @@ status::Outcome deliver_all(const cli::Options& options, Plan& plan,
     for (size_t i = 0; i < outcomes.size(); ++i)
         log_summary(options, plan.targets[i].endpoint.host, outcomes[i],
                     started);
-    return combine(outcomes, strategy);
+    status::Outcome result = combine(outcomes, strategy);
+    // Whatever else failed, the signal is why this run did not finish.
+    if (failed(result) && interrupt::received())
+        return interrupted();
+    return result;
 }
 
 int run_checked(int argc, char** argv)
@@ -316,13 +346,17 @@ int run_checked(int argc, char** argv)
         break;
     }
     logging::open(options.verbose);
+    if (!interrupt::install())
+        logging::warning("cannot install signal handlers: SIGTERM and "
+                         "SIGINT will end runs without a status line");
     Plan plan;
     plan.deadline = started - s_deadline_reserve +
                     duration_cast<milliseconds>(
                         std::chrono::duration<double>(options.deadline));
 
-    // 1. Configuration, before the message is read.
-    if (auto bad = validate(options, plan); failed(bad)) {
+    // 1. Configuration, before the message is read. From here on, a
+    //    signal ends the run with exit 75 at the next step or wait.
+    if (auto bad = unless_interrupted(validate(options, plan)); failed(bad)) {
         log_summary(options, "", bad, started);
         return finish(bad);
     }
@@ -339,6 +373,10 @@ int run_checked(int argc, char** argv)
                                options.original_recipient, options.queue_id};
     payload::Stream body =
         payload::build(input.view(), envelope, std::time(nullptr));
+    if (auto bad = interrupted(); failed(bad)) {
+        log_summary(options, "", bad, started);
+        return finish(bad);
+    }
     if (options.dry_run) {
         if (!body.write_to(stdout))
             return finish(failure(status::Kind::InternalError,
@@ -350,8 +388,6 @@ int run_checked(int argc, char** argv)
     //    decide.
     status::Outcome result =
         deliver_all(options, plan, input.view(), body, started);
-    if (result.kind == status::Kind::StateUnavailable)
-        log_summary(options, "", result, started);
     return finish(result);
 }
 

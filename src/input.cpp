@@ -1,5 +1,6 @@
 #include "input.hpp"
 
+#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -8,10 +9,27 @@
 #include <cstring>
 #include <new>
 
+namespace {
+
+// False once `wake_fd` is readable; true when `fd` may be read (or poll
+// failed, and read will say why).
+bool wait_readable(int fd, int wake_fd)
+{
+    if (wake_fd < 0)
+        return true;
+    pollfd fds[2] = {{fd, POLLIN, 0}, {wake_fd, POLLIN, 0}};
+    while (::poll(fds, 2, -1) < 0)
+        if (errno != EINTR)
+            return true;
+    return (fds[1].revents & POLLIN) == 0;
+}
+
+} // namespace
+
 InputBuffer::~InputBuffer() { std::free(m_data); }
 
 InputBuffer::Result InputBuffer::read_all(int fd, uint64_t max_size,
-                                          std::string* error)
+                                          int wake_fd, std::string* error)
 {
     constexpr size_t s_block = 1 << 20;
     struct stat info{};
@@ -27,10 +45,12 @@ InputBuffer::Result InputBuffer::read_all(int fd, uint64_t max_size,
             m_data = static_cast<char*>(data);
             m_capacity += grow;
         }
+        if (!wait_readable(fd, wake_fd))
+            return Result::Interrupted;
         ssize_t n = ::read(fd, m_data + m_size, m_capacity - m_size);
         if (n < 0) {
             if (errno == EINTR)
-                continue;
+                continue; // wait_readable sees whether it was ours
             *error = std::string("cannot read the message: ") +
                      std::strerror(errno);
             return Result::ReadError;

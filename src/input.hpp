@@ -15,10 +15,13 @@ public:
     InputBuffer& operator=(const InputBuffer&) = delete;
     ~InputBuffer();
 
-    enum class Result { Ok, TooLarge, ReadError };
+    enum class Result { Ok, TooLarge, ReadError, Interrupted };
 
     // Reads `fd` to its end, or until more than `max_size` bytes arrived.
-    Result read_all(int fd, uint64_t max_size, std::string* error);
+    // Stops with Interrupted as soon as `wake_fd` (-1: none) is readable,
+    // even while `fd` has nothing to give.
+    Result read_all(int fd, uint64_t max_size, int wake_fd,
+                    std::string* error);
 
     std::string_view view() const noexcept { return {m_data, m_size}; }
 

@@ -101,6 +101,23 @@ void define_delivery(CLI::App& app, Options& o)
         ->capture_default_str();
 }
 
+void define_statuses(CLI::App& app, Options& o)
+{
+    app.add_option("--temporary", o.temporary_statuses,
+                   "defer (exit 75, 4.4.0) on these HTTP statuses, "
+                   "e.g. 400,422; repeatable")
+        ->type_name("CODES")
+        ->allow_extra_args(false);
+    app.add_option("--permanent", o.permanent_statuses,
+                   "bounce (exit 65, 5.6.0) on these HTTP statuses, "
+                   "e.g. 403,406; repeatable")
+        ->type_name("CODES")
+        ->allow_extra_args(false);
+    app.add_flag("--dsn-response", o.dsn_response,
+                 "add the first line of the webhook's answer to the "
+                 "status line");
+}
+
 void define_secrets(CLI::App& app, Options& o)
 {
     app.set_config("--config", "",
@@ -177,6 +194,7 @@ ParseStatus parse(int argc, char** argv, Options& options,
     std::vector<std::string> urls;
     define(app, options, urls);
     define_delivery(app, options);
+    define_statuses(app, options);
     define_secrets(app, options);
     define_tls(app, options);
     // A misspelt key in the --config file must not be dropped silently.
@@ -206,6 +224,8 @@ ParseStatus parse(int argc, char** argv, Options& options,
         return ParseStatus::Error;
     }
     options.urls = split_commas(urls);
+    options.temporary_statuses = split_commas(options.temporary_statuses);
+    options.permanent_statuses = split_commas(options.permanent_statuses);
     return ParseStatus::Run;
 }
 

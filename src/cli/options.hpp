@@ -30,6 +30,11 @@ struct Options {
     std::string state_dir;        // empty: no memory across runs
     std::string state_ttl = "7d";
 
+    // HTTP statuses moved between deferral and bounce, as written (commas
+    // split); config::load turns them into numbers and checks them.
+    std::vector<std::string> temporary_statuses, permanent_statuses;
+    bool dsn_response = false; // quote the answer's first line
+
     // Secrets: never from the command line itself (ps shows it), only
     // from --config, the environment, or files.
     std::string config;

@@ -93,6 +93,36 @@ bool check_readable(const std::string& path, const char* option,
     return false;
 }
 
+// "406" -> 406; the whole text must be a number.
+bool parse_statuses(const std::vector<std::string>& texts, const char* option,
+                    std::vector<long>& out, std::string* error)
+{
+    for (const std::string& text : texts) {
+        long status = 0;
+        auto [end, fail] =
+            std::from_chars(text.data(), text.data() + text.size(), status);
+        if (fail != std::errc() || end != text.data() + text.size()) {
+            *error = std::string(option) +
+                     " takes HTTP status codes separated by commas";
+            return false;
+        }
+        out.push_back(status);
+    }
+    return true;
+}
+
+bool read_statuses(const cli::Options& options, Config& config,
+                   std::string* error)
+{
+    if (!parse_statuses(options.temporary_statuses, "--temporary",
+                        config.statuses.temporary, error) ||
+        !parse_statuses(options.permanent_statuses, "--permanent",
+                        config.statuses.permanent, error))
+        return false;
+    *error = status::check_overrides(config.statuses);
+    return error->empty();
+}
+
 } // namespace
 
 std::optional<std::chrono::seconds> parse_duration(std::string_view text)
@@ -131,6 +161,8 @@ std::optional<Config> load(const cli::Options& options, std::string* error)
         return std::nullopt;
     }
     config.state_ttl = *ttl;
+    if (!read_statuses(options, config, error))
+        return std::nullopt;
 
     if (!check_readable(options.cacert, "--cacert", error) ||
         !check_readable(options.capath, "--capath", error) ||

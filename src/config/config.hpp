@@ -6,6 +6,7 @@
 #pragma once
 
 #include "cli/options.hpp"
+#include "status/exit_codes.hpp"
 
 #include <chrono>
 #include <optional>
@@ -18,6 +19,7 @@ struct Config {
     std::vector<std::string> headers; // -H, then each --header-file line
     std::vector<std::string> secrets; // as written, "whsec_..."
     std::chrono::seconds state_ttl {7 * 24 * 3600};
+    status::HttpOverrides statuses; // --temporary, --permanent, checked
     std::vector<std::string> warnings; // for the log, no secret in them
 };
 

@@ -1,5 +1,6 @@
 #include "delivery/deliver.hpp"
 
+#include "interrupt/interrupt.hpp"
 #include "logging/log.hpp"
 #include "status/exit_codes.hpp"
 
@@ -13,16 +14,28 @@ using std::chrono::duration_cast;
 // An attempt needs at least this much time left to be worth starting.
 constexpr milliseconds s_shortest_attempt {50};
 
-status::Outcome outcome_of(const AttemptResult& result,
-                           milliseconds timeout)
+status::Outcome http_outcome(const AttemptResult& result,
+                             const RetryPolicy& policy)
+{
+    status::Outcome outcome;
+    outcome.kind = status::kind_for_http(result.status, policy.statuses);
+    outcome.http_status = result.status;
+    outcome.reason = fmt::format("HTTP {}", result.status);
+    std::string excerpt =
+        policy.quote_response ? response_excerpt(result.response) : "";
+    if (!excerpt.empty())
+        outcome.reason += ": " + excerpt;
+    return outcome;
+}
+
+status::Outcome outcome_of(const AttemptResult& result, milliseconds timeout,
+                           const RetryPolicy& policy)
 {
     status::Outcome outcome;
     using Kind = AttemptResult::Kind;
     switch (result.kind) {
     case Kind::Http:
-        outcome.kind = status::kind_for_http(result.status);
-        outcome.http_status = result.status;
-        outcome.reason = fmt::format("HTTP {}", result.status);
+        outcome = http_outcome(result, policy);
         break;
     case Kind::ConnectFailed:
         outcome.kind = status::Kind::ConnectFailed;
@@ -76,6 +89,7 @@ public:
     void activate(size_t index);
     bool busy() const;
     void step();
+    void stop(int signal_number);
     std::vector<status::Outcome> outcomes() const;
     const Slot& slot(size_t index) const { return m_slots[index]; }
 
@@ -154,10 +168,24 @@ void Scheduler::step()
                 slot.phase = Slot::Phase::Done;
 }
 
+// Ends every URL not done, including those Strategy::First had not come
+// to yet; the attempts in flight are dropped with m_transfers.
+void Scheduler::stop(int signal_number)
+{
+    for (Slot& slot : m_slots) {
+        if (slot.phase == Slot::Phase::Done)
+            continue;
+        slot.phase = Slot::Phase::Done;
+        slot.last.kind = status::Kind::Interrupted;
+        slot.last.reason = interrupt::describe(signal_number);
+        slot.last.attempts = slot.attempts;
+    }
+}
+
 void Scheduler::settle(size_t index, const AttemptResult& result)
 {
     Slot& slot = m_slots[index];
-    slot.last = outcome_of(result, slot.timeout);
+    slot.last = outcome_of(result, slot.timeout, m_policy);
     slot.last.attempts = slot.attempts;
     logging::debug(fmt::format(
         "attempt {} to {}: {}{}", slot.attempts,
@@ -214,6 +242,18 @@ std::vector<status::Outcome> Scheduler::outcomes() const
     return out;
 }
 
+// Steps until nothing is left to do or a signal arrives.
+void run(Scheduler& scheduler)
+{
+    while (scheduler.busy()) {
+        if (int signal_number = interrupt::received()) {
+            scheduler.stop(signal_number);
+            return;
+        }
+        scheduler.step();
+    }
+}
+
 status::Outcome not_tried(std::string reason)
 {
     status::Outcome outcome;
@@ -238,14 +278,14 @@ std::vector<status::Outcome> deliver(const std::vector<Target>& targets,
         for (size_t i = 0; i < targets.size(); ++i)
             if (!targets[i].accepted_before)
                 scheduler.activate(i);
-        while (scheduler.busy())
-            scheduler.step();
+        run(scheduler);
     } else if (!any_before) {
         for (size_t i = 0; i < targets.size(); ++i) {
             scheduler.activate(i);
-            while (scheduler.busy())
-                scheduler.step();
-            if (scheduler.slot(i).last.kind == status::Kind::Delivered)
+            run(scheduler);
+            auto kind = scheduler.slot(i).last.kind;
+            if (kind == status::Kind::Delivered ||
+                kind == status::Kind::Interrupted)
                 break;
         }
     }

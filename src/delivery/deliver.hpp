@@ -5,6 +5,7 @@
 
 #include "delivery/http.hpp"
 #include "delivery/retry.hpp"
+#include "status/exit_codes.hpp"
 #include "status/outcome.hpp"
 
 #include <functional>
@@ -17,6 +18,10 @@ struct RetryPolicy {
     milliseconds first_wait {1'000}; // doubles each retry, plus jitter
     milliseconds max_wait {300'000};
     Clock::time_point deadline; // nothing is still running after this
+    status::HttpOverrides statuses; // --temporary, --permanent
+    // --dsn-response: an HTTP outcome's reason quotes the first line of
+    // the answer's body ("HTTP 422: invalid recipient").
+    bool quote_response = false;
 };
 
 // All: every URL at once, each must accept. First: fail-over, one URL at a
@@ -38,7 +43,9 @@ using OnAccepted = std::function<void(size_t index)>;
 // 503 the server's Retry-After sets the wait, and when that wait would
 // pass the deadline the URL gives up at once. The outcome of a URL is its
 // last attempt's; a URL not tried (skipped, or after the first acceptance
-// with Strategy::First) is Delivered with zero attempts.
+// with Strategy::First) is Delivered with zero attempts. A signal
+// (interrupt::received) ends every attempt and wait at once; the URLs
+// then unfinished are Kind::Interrupted.
 std::vector<status::Outcome> deliver(const std::vector<Target>& targets,
                                      Body& body, const RequestOptions& options,
                                      const RetryPolicy& policy,

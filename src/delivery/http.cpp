@@ -68,6 +68,17 @@ AttemptResult::Kind kind_for(CURLcode code) noexcept
     }
 }
 
+// At most `limit` bytes of `text`, never ending inside a UTF-8 sequence.
+std::string_view cut_utf8(std::string_view text, size_t limit)
+{
+    if (text.size() <= limit)
+        return text;
+    size_t end = limit;
+    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80)
+        --end;
+    return text.substr(0, end);
+}
+
 } // namespace
 
 std::optional<Endpoint> parse_endpoint(std::string_view text,
@@ -101,6 +112,24 @@ std::optional<Endpoint> parse_endpoint(std::string_view text,
     endpoint.display = scheme + "://" + endpoint.host +
                        (port.empty() ? "" : ":" + port);
     return endpoint;
+}
+
+std::string response_excerpt(std::string_view body, size_t limit)
+{
+    size_t start = body.find_first_not_of(" \t\r\n");
+    if (start == std::string_view::npos)
+        return {};
+    std::string_view line = body.substr(start);
+    std::string out(cut_utf8(line.substr(0, line.find_first_of("\r\n")),
+                             limit));
+    for (char& c : out)
+        if (c == '\t')
+            c = ' ';
+        else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F)
+            c = '_';
+    while (!out.empty() && out.back() == ' ')
+        out.pop_back();
+    return out;
 }
 
 bool is_valid_header(std::string_view header)
@@ -179,6 +208,7 @@ struct Attempt {
     size_t sent = 0;     // body bytes handed to curl
     bool paused = false; // waiting for the body lease
     std::string retry_after;
+    std::string response; // at most response_kept bytes
     char error[CURL_ERROR_SIZE] = {};
 };
 
@@ -223,9 +253,10 @@ size_t read_header(char* data, size_t size, size_t count, void* user) noexcept
     auto& attempt = *static_cast<Attempt*>(user);
     std::string_view line(data, size * count);
     constexpr std::string_view name = "retry-after:";
-    if (line.substr(0, 5) == "HTTP/")
+    if (line.substr(0, 5) == "HTTP/") {
         attempt.retry_after.clear();
-    else if (line.size() > name.size() &&
+        attempt.response.clear();
+    } else if (line.size() > name.size() &&
              strncasecmp(line.data(), name.data(), name.size()) == 0)
         try {
             attempt.retry_after.assign(line.substr(name.size(), 100));
@@ -235,10 +266,21 @@ size_t read_header(char* data, size_t size, size_t count, void* user) noexcept
     return size * count;
 }
 
-// The answer's body is not used; keep nothing of it.
-size_t discard(char*, size_t size, size_t count, void*) noexcept
+// Keeps the start of the answer's body for the status line and drops the
+// rest, so an endpoint answering with megabytes costs no memory.
+size_t keep_response(char* data, size_t size, size_t count,
+                     void* user) noexcept
 {
-    return size * count;
+    auto& attempt = *static_cast<Attempt*>(user);
+    size_t n = size * count;
+    size_t room = response_kept - std::min(attempt.response.size(),
+                                           response_kept);
+    try {
+        attempt.response.append(data, std::min(n, room));
+    } catch (...) {
+        return 0; // out of memory: curl ends the attempt with an error
+    }
+    return n;
 }
 
 void append(curl_slist*& list, const std::string& line) noexcept
@@ -328,7 +370,8 @@ void Transfers::Impl::configure(Attempt& a, const Endpoint& endpoint,
     curl_easy_setopt(h, CURLOPT_SEEKDATA, &a);
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, read_header);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, &a);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, keep_response);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &a);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, a.headers);
     curl_easy_setopt(h, CURLOPT_USERAGENT, options.user_agent.c_str());
     if (!endpoint.user.empty() || !endpoint.password.empty()) {
@@ -364,6 +407,7 @@ void Transfers::Impl::finish(
         result.kind = AttemptResult::Kind::Http;
         curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &result.status);
         result.retry_after = it->retry_after;
+        result.response = std::move(it->response);
     } else {
         result.kind = kind_for(code);
         result.error = it->error[0] ? it->error : curl_easy_strerror(code);
@@ -443,7 +487,8 @@ Transfers::wait(std::chrono::milliseconds timeout)
         timeout = std::chrono::milliseconds(0);
     else if (m_impl->anyone_paused())
         timeout = std::min(timeout, std::chrono::milliseconds(100));
-    curl_multi_poll(multi, nullptr, 0,
+    curl_waitfd wake {m_impl->options.wake_fd, CURL_WAIT_POLLIN, 0};
+    curl_multi_poll(multi, &wake, wake.fd < 0 ? 0 : 1,
                     static_cast<int>(std::max<long long>(timeout.count(), 0)),
                     nullptr);
     curl_multi_perform(multi, &running);

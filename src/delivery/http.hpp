@@ -53,15 +53,26 @@ struct RequestOptions {
     std::string cert, key;      // client certificate, PEM
     TlsVersion tls_min = TlsVersion::Tls12;
     std::string interface; // curl syntax: "if!eth0" or "host!1.2.3.4"
+    int wake_fd = -1; // readable: Transfers::wait returns at once
 };
+
+// How much of an answer's body is kept, for the status line: enough for
+// its first line, bounded whatever the endpoint sends.
+inline constexpr size_t response_kept = 1024;
 
 struct AttemptResult {
     enum class Kind { Http, ConnectFailed, TimedOut, TlsFailed, Failed };
     Kind kind = Kind::Failed;
     long status = 0;         // with Kind::Http
     std::string retry_after; // raw header value of the final answer
+    std::string response;    // first response_kept bytes of its body
     std::string error;       // curl's description, for the log
 };
+
+// The first non-blank line of an answer's body, untrusted remote text made
+// fit for the status line: control characters replaced, cut to at most
+// `limit` bytes without splitting a UTF-8 sequence. Empty when none.
+std::string response_excerpt(std::string_view body, size_t limit = 200);
 
 // Attempts in flight, each identified by the caller's `id`. Verification of
 // the peer's certificate and host name is always on; redirects are never
@@ -81,7 +92,8 @@ public:
                std::chrono::milliseconds timeout);
 
     // Waits at most `timeout` for progress, and returns the attempts that
-    // finished, in no particular order.
+    // finished, in no particular order. Returns early when the options'
+    // wake_fd is readable.
     std::vector<std::pair<size_t, AttemptResult>>
     wait(std::chrono::milliseconds timeout);
 

@@ -1,5 +1,7 @@
 #include "state/record.hpp"
 
+#include "interrupt/interrupt.hpp"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
@@ -51,10 +53,15 @@ int lock_file(const std::string& path, Clock::time_point deadline,
             return -1;
         }
         while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-            if (errno != EWOULDBLOCK || Clock::now() >= deadline) {
-                *error = errno == EWOULDBLOCK
-                             ? "another run is delivering this message"
-                             : why("cannot lock the state record");
+            if (errno != EWOULDBLOCK) {
+                *error = why("cannot lock the state record");
+                ::close(fd);
+                return -1;
+            }
+            if (Clock::now() >= deadline || interrupt::received()) {
+                *error = interrupt::received()
+                             ? "interrupted while waiting for the lock"
+                             : "another run is delivering this message";
                 ::close(fd);
                 return -1;
             }

@@ -25,10 +25,11 @@ public:
     Record(const Record&) = delete;
     ~Record(); // releases the lock
 
-    // Creates `dir` if missing (mode 0700), waits until `deadline` for the
-    // lock on `key`, loads the record (forgetting one older than `ttl`),
-    // and writes it back once to prove the directory is writable. Nothing,
-    // with `error` set, when any of that fails.
+    // Creates `dir` if missing (mode 0700), waits until `deadline` (or a
+    // signal, interrupt::received) for the lock on `key`, loads the record
+    // (forgetting one older than `ttl`), and writes it back once to prove
+    // the directory is writable. Nothing, with `error` set, when any of
+    // that fails.
     static std::optional<Record> open(const std::string& dir,
                                       const std::string& key,
                                       std::chrono::seconds ttl,

@@ -5,12 +5,14 @@
 
 #include <sysexits.h>
 
+#include <algorithm>
 #include <array>
+#include <string>
 
 namespace status {
 namespace {
 
-constexpr std::array<ExitRule, 16> s_table = {{
+constexpr std::array<ExitRule, 17> s_table = {{
     {Kind::Delivered, EX_OK, "", "delivered"},
     {Kind::ConnectFailed, EX_TEMPFAIL, "4.4.1", "webhook unreachable"},
     {Kind::TimedOut, EX_TEMPFAIL, "4.4.2", "webhook timed out"},
@@ -33,8 +35,26 @@ constexpr std::array<ExitRule, 16> s_table = {{
     {Kind::StateUnavailable, EX_TEMPFAIL, "4.3.0",
      "delivery state unavailable"},
     {Kind::EmptyInput, EX_NOINPUT, "5.6.0", "empty message"},
+    // SIGTERM or SIGINT: the mail server or an administrator stopped us.
+    // Whatever was in flight may or may not have arrived; the next run
+    // repeats it with the same Idempotency-Key.
+    {Kind::Interrupted, EX_TEMPFAIL, "4.3.0", "delivery interrupted"},
     {Kind::InternalError, EX_TEMPFAIL, "4.3.0", "internal error"},
 }};
+
+bool contains(const std::vector<long>& codes, long status) noexcept
+{
+    return std::find(codes.begin(), codes.end(), status) != codes.end();
+}
+
+// The first status of `codes` that cannot be moved, or nullptr.
+const long* unmovable(const std::vector<long>& codes) noexcept
+{
+    for (const long& status : codes)
+        if (status < 300 || status > 599)
+            return &status;
+    return nullptr;
+}
 
 int severity(Kind kind) noexcept
 {
@@ -64,10 +84,14 @@ const Outcome& worst(const Outcome& a, const Outcome& b) noexcept
     return severity(b.kind) > severity(a.kind) ? b : a;
 }
 
-Kind kind_for_http(long status) noexcept
+Kind kind_for_http(long status, const HttpOverrides& overrides) noexcept
 {
     if (status >= 200 && status < 300)
         return Kind::Delivered;
+    if (contains(overrides.permanent, status))
+        return Kind::ContentRejected;
+    if (contains(overrides.temporary, status))
+        return Kind::HttpTemporary;
     switch (status) {
     case 400:
     case 415:
@@ -95,6 +119,23 @@ Kind kind_for_http(long status) noexcept
     if (status >= 300 && status < 400)
         return Kind::HttpNotFound;
     return Kind::HttpOther;
+}
+
+std::string check_overrides(const HttpOverrides& overrides)
+{
+    auto cannot_move = [](const char* option, long status) {
+        return std::string(option) + " " + std::to_string(status) +
+               ": only 3xx, 4xx and 5xx statuses can be moved";
+    };
+    if (const long* status = unmovable(overrides.temporary))
+        return cannot_move("--temporary", *status);
+    if (const long* status = unmovable(overrides.permanent))
+        return cannot_move("--permanent", *status);
+    for (long status : overrides.temporary)
+        if (contains(overrides.permanent, status))
+            return std::to_string(status) +
+                   " is in both --temporary and --permanent";
+    return {};
 }
 
 std::string status_line(const Outcome& outcome)

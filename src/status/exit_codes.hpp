@@ -29,8 +29,24 @@ const Outcome& worst(const Outcome& a, const Outcome& b) noexcept;
 // printed on failure; empty for success. Control characters are replaced.
 std::string status_line(const Outcome& outcome);
 
-// The kind for an HTTP status after the last attempt.
-Kind kind_for_http(long status) noexcept;
+// HTTP statuses the administrator moved between deferral and bounce
+// (--temporary, --permanent), for endpoints whose conventions differ from
+// HTTP's: some reject content with 403 or 406. These are data for
+// kind_for_http, not a second table: a moved status takes the row of
+// Kind::HttpTemporary (4.4.0, exit 75) or Kind::ContentRejected (5.6.0,
+// exit 65).
+struct HttpOverrides {
+    std::vector<long> temporary;
+    std::vector<long> permanent;
+};
+
+// The kind for an HTTP status after the last attempt; `overrides` first.
+Kind kind_for_http(long status, const HttpOverrides& overrides = {}) noexcept;
+
+// Why `overrides` cannot be used, as one line naming the option and the
+// status; empty when they can. Only 3xx, 4xx and 5xx statuses move (a 2xx
+// is a delivery), and a status cannot be in both lists.
+std::string check_overrides(const HttpOverrides& overrides);
 
 // Whether a kind defers (exit 75): derived from the DSN class.
 bool is_temporary(Kind kind) noexcept;

@@ -24,6 +24,7 @@ enum class Kind {
     StateUnavailable,  // --state-dir cannot be read, written or locked
     EmptyInput,
     InternalError,     // read error, out of memory, a bug
+    Interrupted,       // SIGTERM or SIGINT ended the run
 };
 
 struct Outcome {

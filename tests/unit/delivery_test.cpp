@@ -44,6 +44,34 @@ std::chrono::system_clock::time_point at(std::time_t t)
 
 TEST_SUITE("delivery")
 {
+    TEST_CASE("the response excerpt is the first non-blank line")
+    {
+        using delivery::response_excerpt;
+        CHECK(response_excerpt("invalid recipient\r\nmore") ==
+              "invalid recipient");
+        CHECK(response_excerpt("\r\n\n  down\t for now  \nx") ==
+              "down  for now");
+        CHECK(response_excerpt("").empty());
+        CHECK(response_excerpt(" \r\n\t\n").empty());
+    }
+
+    TEST_CASE("the response excerpt has no control characters")
+    {
+        std::string body("a\x1b[1m\0b\x7f", 8);
+        CHECK(delivery::response_excerpt(body) == "a_[1m_b_");
+    }
+
+    TEST_CASE("the response excerpt is cut to 200 bytes on a UTF-8 boundary")
+    {
+        CHECK(delivery::response_excerpt(std::string(5000, 'y')) ==
+              std::string(200, 'y'));
+        std::string accented = std::string(199, 'x') + "\xC3\xA9zz";
+        CHECK(delivery::response_excerpt(accented) == std::string(199, 'x'));
+        std::string fits = std::string(198, 'x') + "\xC3\xA9zz";
+        CHECK(delivery::response_excerpt(fits) == fits.substr(0, 200));
+        CHECK(delivery::response_excerpt("abcdef", 3) == "abc");
+    }
+
     TEST_CASE("backoff doubles from the first wait and adds under 25% jitter")
     {
         std::mt19937_64 random(42);

@@ -94,6 +94,14 @@ TEST_SUITE("status")
     {
         check_row(Kind::InternalError, EX_TEMPFAIL, "4.3.0");
     }
+    TEST_CASE("a signal defers 4.3.0")
+    {
+        check_row(Kind::Interrupted, EX_TEMPFAIL, "4.3.0");
+        auto outcome = of(Kind::Interrupted);
+        outcome.reason = "signal 15 (SIGTERM)";
+        CHECK(status::status_line(outcome) ==
+              "4.3.0 delivery interrupted: signal 15 (SIGTERM)");
+    }
 
     TEST_CASE("a deferral beats a bounce, a bounce beats success")
     {
@@ -117,6 +125,81 @@ TEST_SUITE("status")
         CHECK(status::kind_for_http(413) == Kind::TooLarge);
         CHECK(status::kind_for_http(410) == Kind::Gone);
         CHECK(status::kind_for_http(418) == Kind::HttpOther);
+    }
+
+    TEST_CASE("--permanent moves a status to the rejected-content row")
+    {
+        status::HttpOverrides overrides;
+        overrides.permanent = {406, 403, 503};
+        CHECK(status::kind_for_http(406, overrides) == Kind::ContentRejected);
+        CHECK(status::kind_for_http(403, overrides) == Kind::ContentRejected);
+        CHECK(status::kind_for_http(503, overrides) == Kind::ContentRejected);
+        CHECK(status::rule_for(Kind::ContentRejected).exit_code == EX_DATAERR);
+        CHECK(status::rule_for(Kind::ContentRejected).dsn == "5.6.0");
+    }
+
+    TEST_CASE("--temporary moves a status to the temporary row")
+    {
+        status::HttpOverrides overrides;
+        overrides.temporary = {400, 410, 413};
+        CHECK(status::kind_for_http(400, overrides) == Kind::HttpTemporary);
+        CHECK(status::kind_for_http(410, overrides) == Kind::HttpTemporary);
+        CHECK(status::kind_for_http(413, overrides) == Kind::HttpTemporary);
+        CHECK(status::is_temporary(Kind::HttpTemporary));
+        CHECK(status::rule_for(Kind::HttpTemporary).dsn == "4.4.0");
+    }
+
+    TEST_CASE("statuses not overridden keep their rows")
+    {
+        status::HttpOverrides overrides;
+        overrides.temporary = {400};
+        overrides.permanent = {406};
+        CHECK(status::kind_for_http(422, overrides) == Kind::ContentRejected);
+        CHECK(status::kind_for_http(403, overrides) == Kind::HttpUnauthorized);
+        CHECK(status::kind_for_http(503, overrides) == Kind::HttpTemporary);
+        CHECK(status::kind_for_http(418, overrides) == Kind::HttpOther);
+    }
+
+    TEST_CASE("a 2xx is delivered whatever the overrides say")
+    {
+        status::HttpOverrides overrides;
+        overrides.temporary = {200};
+        overrides.permanent = {204};
+        CHECK(status::kind_for_http(200, overrides) == Kind::Delivered);
+        CHECK(status::kind_for_http(204, overrides) == Kind::Delivered);
+    }
+
+    TEST_CASE("usable overrides pass the check")
+    {
+        status::HttpOverrides overrides;
+        CHECK(status::check_overrides(overrides).empty());
+        overrides.temporary = {300, 400, 599};
+        overrides.permanent = {403, 406, 500};
+        CHECK(status::check_overrides(overrides).empty());
+    }
+
+    TEST_CASE("2xx and non-statuses cannot be moved")
+    {
+        for (long bad : {200L, 204L, 299L, 100L, 0L, -1L, 600L, 9999L}) {
+            status::HttpOverrides temporary;
+            temporary.temporary = {400, bad};
+            std::string why = status::check_overrides(temporary);
+            CHECK(why.find("--temporary") != std::string::npos);
+            CHECK(why.find(std::to_string(bad)) != std::string::npos);
+            status::HttpOverrides permanent;
+            permanent.permanent = {bad};
+            CHECK(status::check_overrides(permanent).find("--permanent") !=
+                  std::string::npos);
+        }
+    }
+
+    TEST_CASE("a status in both lists is refused")
+    {
+        status::HttpOverrides overrides;
+        overrides.temporary = {400, 406};
+        overrides.permanent = {403, 406};
+        std::string why = status::check_overrides(overrides);
+        CHECK(why == "406 is in both --temporary and --permanent");
     }
 
     TEST_CASE("the status line starts with the DSN and has no controls")
