@@ -73,6 +73,22 @@ ArgKind kind_of(int option)
     return ArgKind::Pointer;
 }
 
+// Calls a variadic curl setter with the one argument `args` holds, read
+// with the type its option number says.
+template <class Fn, class Handle, class Option>
+auto forward_option(Fn* fn, Handle* handle, Option option, va_list args)
+{
+    switch (kind_of(option)) {
+    case ArgKind::Long:
+        return fn(handle, option, va_arg(args, long));
+    case ArgKind::OffT:
+        return fn(handle, option, va_arg(args, curl_off_t));
+    case ArgKind::Pointer:
+        break;
+    }
+    return fn(handle, option, va_arg(args, void*));
+}
+
 } // namespace
 
 extern "C" {
@@ -106,19 +122,7 @@ CURLcode curl_easy_setopt(CURL* curl, CURLoption option, ...)
         return CURLE_FAILED_INIT;
     va_list args;
     va_start(args, option);
-    CURLcode result;
-    switch (kind_of(option)) {
-    case ArgKind::Long:
-        result = fn(curl, option, va_arg(args, long));
-        break;
-    case ArgKind::OffT:
-        result = fn(curl, option, va_arg(args, curl_off_t));
-        break;
-    case ArgKind::Pointer:
-    default:
-        result = fn(curl, option, va_arg(args, void*));
-        break;
-    }
+    CURLcode result = forward_option(fn, curl, option, args);
     va_end(args);
     return result;
 }
@@ -184,19 +188,7 @@ CURLMcode curl_multi_setopt(CURLM* multi, CURLMoption option, ...)
         return CURLM_INTERNAL_ERROR;
     va_list args;
     va_start(args, option);
-    CURLMcode result;
-    switch (kind_of(option)) {
-    case ArgKind::Long:
-        result = fn(multi, option, va_arg(args, long));
-        break;
-    case ArgKind::OffT:
-        result = fn(multi, option, va_arg(args, curl_off_t));
-        break;
-    case ArgKind::Pointer:
-    default:
-        result = fn(multi, option, va_arg(args, void*));
-        break;
-    }
+    CURLMcode result = forward_option(fn, multi, option, args);
     va_end(args);
     return result;
 }

@@ -234,6 +234,24 @@ std::shared_ptr<vmime::headerField> vmime_field(const char* name,
     return vmime::headerFieldFactory::getInstance()->create(name, value);
 }
 
+// Parses a field that carries parameters (RFC 2045, RFC 2231) with vmime
+// and reads its parameters; nullptr when vmime throws. Values longer than
+// s_max_vmime_field are cut there: vmime's parser is slow on them.
+std::shared_ptr<vmime::headerField>
+parse_parameterized(const char* name, std::string_view value,
+                    std::map<std::string, std::string>& parameters)
+{
+    try {
+        auto field = vmime_field(
+            name, std::string(value.substr(0, s_max_vmime_field)));
+        if (auto p = vmime::dynamicCast<vmime::parameterizedHeaderField>(field))
+            parameters = read_parameters(*p);
+        return field;
+    } catch (const std::exception&) {
+        return nullptr; // unreadable: the defaults stay
+    }
+}
+
 } // namespace
 
 std::string ContentType::parameter(const std::string& name) const
@@ -271,27 +289,17 @@ ContentType parse_content_type(std::string_view raw)
 {
     ContentType result;
     std::string value = fix_missing_semicolon(raw);
-    if (value.size() > s_max_vmime_field)
-        value.resize(s_max_vmime_field);
-    try {
-        auto field = vmime_field("Content-Type", value);
-        auto media = vmime::dynamicCast<vmime::mediaType>(field->getValue());
-        // RFC 2045 section 5.2: an unreadable type means text/plain; vmime
-        // would turn "garbage" into garbage/octet-stream.
-        std::string_view written =
-            trim(std::string_view(value).substr(0, value.find(';')));
-        if (media && !media->getType().empty() &&
-            !media->getSubType().empty() &&
-            written.find('/') != std::string_view::npos) {
-            result.type = to_lower_ascii(media->getType());
-            result.subtype = to_lower_ascii(media->getSubType());
-        }
-        auto parameters =
-            vmime::dynamicCast<vmime::parameterizedHeaderField>(field);
-        if (parameters)
-            result.parameters = read_parameters(*parameters);
-    } catch (const std::exception&) {
-        // Unreadable: the RFC 2045 default, text/plain, stays.
+    auto field = parse_parameterized("Content-Type", value, result.parameters);
+    auto media = field ? vmime::dynamicCast<vmime::mediaType>(field->getValue())
+                       : nullptr;
+    // RFC 2045 section 5.2: an unreadable type means text/plain; vmime
+    // would turn "garbage" into garbage/octet-stream.
+    std::string_view written =
+        trim(std::string_view(value).substr(0, value.find(';')));
+    if (media && !media->getType().empty() && !media->getSubType().empty() &&
+        written.find('/') != std::string_view::npos) {
+        result.type = to_lower_ascii(media->getType());
+        result.subtype = to_lower_ascii(media->getSubType());
     }
     return result;
 }
@@ -300,17 +308,7 @@ ContentDisposition parse_content_disposition(std::string_view raw)
 {
     ContentDisposition result;
     std::string value = unfold(raw);
-    if (value.size() > s_max_vmime_field)
-        value.resize(s_max_vmime_field);
-    try {
-        auto field = vmime_field("Content-Disposition", value);
-        auto parameters =
-            vmime::dynamicCast<vmime::parameterizedHeaderField>(field);
-        if (parameters)
-            result.parameters = read_parameters(*parameters);
-    } catch (const std::exception&) {
-        // Parameters stay empty; the kind is read below.
-    }
+    parse_parameterized("Content-Disposition", value, result.parameters);
     std::string_view kind =
         trim(std::string_view(value).substr(0, value.find(';')));
     result.kind = undeclared_to_utf8(to_lower_ascii(kind));

@@ -515,3 +515,34 @@ def _alive(pid: int) -> bool:
             return f.read().split(")")[-1].split()[0] != "Z"
     except OSError:
         return False
+
+
+class CaseFailed(Exception):
+    """A check inside a test case did not hold."""
+
+
+def run_cases(cases, make_ctx, filters: Sequence[str]) -> int:
+    """Runs the named cases (all, or those whose name contains one of
+    `filters`) with a fresh context each; prints `ok NAME` / `FAIL NAME:
+    why` and a summary; returns the exit status for meson."""
+    selected = [n for n in cases if not filters or
+                any(f in n for f in filters)]
+    failed = 0
+    t0 = time.monotonic()
+    for name in selected:
+        ctx = make_ctx()
+        start = time.monotonic()
+        try:
+            cases[name](ctx)
+        except CaseFailed as exc:
+            ctx.problems.append(str(exc))
+        except Exception as exc:  # noqa: BLE001 - a bug in the test
+            ctx.problems.append(f"error in test: {exc!r}")
+        if ctx.problems:
+            failed += 1
+            print(f"FAIL {name}: " + "; ".join(ctx.problems), flush=True)
+        else:
+            print(f"ok {name} ({time.monotonic() - start:.2f}s)", flush=True)
+    print(f"# {len(selected) - failed}/{len(selected)} cases ok, {failed} "
+          f"FAIL ({time.monotonic() - t0:.1f}s)", flush=True)
+    return 1 if failed else 0

@@ -38,7 +38,8 @@ sys.path.insert(0, os.path.join(SOURCE_ROOT, "tests", "e2e"))
 from webhook_server import WebhookServer  # noqa: E402
 
 sys.path.insert(0, HERE)
-from postfix_lab import searchable_tmpdir  # noqa: E402
+from postfix_lab import (CaseFailed, run_cases,  # noqa: E402
+                         searchable_tmpdir)
 
 LDA = "/usr/lib/dovecot/dovecot-lda"
 EXTPROGRAMS = "/usr/lib/dovecot/modules/sieve/lib90_sieve_extprograms_plugin.so"
@@ -83,8 +84,6 @@ if execute :pipe "mail2webhook" ["--sender", "${sender}",
 """
 
 
-class CaseFailed(Exception):
-    pass
 
 
 class Lda:
@@ -311,27 +310,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if not os.access(binary, os.X_OK):
         print(f"FAIL setup: {binary} is not executable")
         return 1
-    selected = [n for n in CASES
-                if not args.case or any(s in n for s in args.case)]
-    failed = 0
-    t0 = time.monotonic()
-    for name in selected:
-        c = Ctx(binary, args.verbose)
-        start = time.monotonic()
-        try:
-            CASES[name](c)
-        except CaseFailed as exc:
-            c.problems.append(str(exc))
-        except Exception as exc:  # a bug in the test
-            c.problems.append(f"error in test: {exc!r}")
-        if c.problems:
-            failed += 1
-            print(f"FAIL {name}: " + "; ".join(c.problems), flush=True)
-        else:
-            print(f"ok {name} ({time.monotonic() - start:.2f}s)", flush=True)
-    print(f"# {len(selected) - failed}/{len(selected)} cases ok, {failed} "
-          f"FAIL ({time.monotonic() - t0:.1f}s)", flush=True)
-    return 1 if failed else 0
+    return run_cases(CASES, lambda: Ctx(binary, args.verbose), args.case)
 
 
 if __name__ == "__main__":
