@@ -114,6 +114,7 @@ void read_part_fields(Part& part)
 struct OpenMultipart {
     int part;
     std::string boundary;
+    int children = 0;
 };
 
 enum class Delimiter { None, Next, Close };
@@ -186,6 +187,7 @@ public:
             pos = line.next;
         }
         close_current_leaf(m_message.size());
+        close_open_from(0, m_message.size());
         return std::move(m_tree);
     }
 
@@ -205,15 +207,39 @@ private:
             if (kind == Delimiter::None)
                 continue;
             close_current_leaf(line_start);
-            m_open.resize(level + 1);
+            close_open_from(level + 1, line_start);
             if (kind == Delimiter::Close) {
-                m_open.pop_back();
+                close_open_from(level, line_start);
                 return;
             }
+            ++m_open[level].children;
             int parent = m_open[level].part;
             add_part(line.next, m_message.size(), parent,
                      m_tree.parts[static_cast<size_t>(parent)].depth + 1);
             return;
+        }
+    }
+
+    // Closes the open multiparts from `level` inward, at `line_start`. One
+    // that never saw its delimiter (a boundary that does not match the
+    // body, or a preamble only) becomes a text leaf holding its whole body,
+    // so that nothing in it is lost.
+    void close_open_from(size_t level, size_t line_start)
+    {
+        while (m_open.size() > level) {
+            OpenMultipart open = std::move(m_open.back());
+            m_open.pop_back();
+            if (open.children > 0)
+                continue;
+            Part& part = m_tree.parts[static_cast<size_t>(open.part)];
+            size_t start = static_cast<size_t>(part.body.data() -
+                                               m_message.data());
+            size_t end = line_start >= m_message.size()
+                             ? m_message.size()
+                             : body_end_before(m_message, start, line_start);
+            part.body = m_message.substr(start, end - start);
+            part.is_container = false;
+            part.content_type = ContentType{};
         }
     }
 
@@ -256,13 +282,18 @@ private:
             // No boundary: the body is text, not a guess at a structure.
             part.content_type = ContentType{};
         }
+        // Nested too deep: kept whole, headers included, so a receiver
+        // can still read the structure (its boundary is in its header).
+        bool too_deep = multipart && !boundary.empty() && !part.is_container;
+        if (too_deep)
+            part.encoding = TransferEncoding::Identity;
         int index = static_cast<int>(m_tree.parts.size());
         m_tree.parts.push_back(std::move(part));
         if (m_tree.parts.back().is_container) {
-            m_open.push_back({index, std::move(boundary)});
+            m_open.push_back({index, std::move(boundary), 0});
         } else {
             m_current_leaf = index;
-            m_leaf_start = body_start;
+            m_leaf_start = too_deep ? start : body_start;
         }
     }
 };

@@ -63,7 +63,10 @@ struct Tree {
 std::string_view strip_mbox_from_line(std::string_view message) noexcept;
 
 // Builds the tree. Same-boundary nesting is resolved innermost first; a
-// missing close delimiter ends the part at the end of its parent.
+// missing close delimiter ends the part at the end of its parent; a
+// multipart in which no delimiter of its boundary is found is a text leaf
+// with its whole body; one nested deeper than s_max_depth is a leaf whose
+// body is the whole entity, header included.
 Tree parse_tree(std::string_view message);
 
 } // namespace message

@@ -257,6 +257,8 @@ std::string extension_for(const std::string& media_type)
     for (const auto& [type, ext] : table)
         if (media_type == type)
             return std::string(ext);
+    if (media_type.starts_with("multipart/")) // nested too deep, kept whole
+        return ".eml";
     if (media_type.ends_with("html")) // text/watch-html, text/x-amp-html
         return ".html";
     if (media_type.starts_with("text/"))

@@ -115,6 +115,29 @@ TEST_SUITE("mime")
               std::vector<std::string>{"last part"});
     }
 
+    TEST_CASE("a multipart whose boundary never appears keeps its body")
+    {
+        std::string m = "Content-Type: multipart/mixed; boundary=B\n\n"
+                        "--C\nContent-Type: text/plain\n\nlost?\n--C--\n";
+        Tree tree = parse_tree(m);
+        REQUIRE(tree.parts.size() == 1);
+        CHECK_FALSE(tree.parts[0].is_container);
+        CHECK(tree.parts[0].content_type.media_type() == "text/plain");
+        CHECK(tree.parts[0].body.find("lost?") != std::string_view::npos);
+    }
+
+    TEST_CASE("an empty nested multipart closed by its parent is empty text")
+    {
+        std::string m = "Content-Type: multipart/mixed; boundary=o\n\n"
+                        "--o\nContent-Type: multipart/alternative; boundary=i"
+                        "\n\n--o\n\nsibling\n--o--\n";
+        Tree tree = parse_tree(m);
+        REQUIRE(tree.parts.size() == 3);
+        CHECK_FALSE(tree.parts[1].is_container);
+        CHECK(tree.parts[1].body.empty());
+        CHECK(tree.parts[2].body == "sibling");
+    }
+
     TEST_CASE("multipart without a boundary is a text leaf")
     {
         std::string m = "Content-Type: multipart/report;\n\n--x\nbody\n";
@@ -144,6 +167,9 @@ TEST_SUITE("mime")
         CHECK(tree.parts.size() == static_cast<size_t>(s_max_depth) + 1);
         CHECK_FALSE(tree.parts.back().is_container);
         CHECK(tree.parts.back().body.ends_with("leaf\n"));
+        // Kept whole, with its own header, so its boundary can be found.
+        CHECK(tree.parts.back().body.starts_with(
+            "Content-Type: multipart/mixed; boundary=b64\n"));
     }
 
     TEST_CASE("the first of duplicated Content-Type fields wins")

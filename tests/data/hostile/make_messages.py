@@ -58,6 +58,12 @@ add("missing-close-delimiter.eml",
     "--b\n\ntext part\n--b\nContent-Type: image/gif; name=x.gif\n"
     "Content-Transfer-Encoding: base64\n\nR0lGODlh\n",
     text_contains=["text part"], attachment_sizes={"x.gif": 6})
+add("boundary-never-found.eml",
+    HEAD.format("wrong boundary") +
+    "Content-Type: multipart/mixed; boundary=\"B\"\n\n"
+    "--C\nContent-Type: text/plain\n\nthe text\n"
+    "--C\nContent-Type: application/pdf; name=invoice.pdf\n\n%PDF\n--C--\n",
+    text_contains=["the text", "invoice.pdf", "%PDF"], attachment_count=0)
 add("multipart-without-boundary.eml",
     HEAD.format("no boundary") + "Content-Type: multipart/mixed\n\n"
     "--guess\nContent-Type: text/plain\n\nnot a part\n--guess--\n",
