@@ -389,11 +389,19 @@ private:
 Stream build(std::string_view raw, const Envelope& envelope, int64_t now,
              Summary* summary)
 {
+    Stream out;
+    // Old Mac mail ends lines with CR alone; the scanner reads LF. Such a
+    // message is rare and small, so it gets a converted copy.
+    if (raw.find('\n') == std::string_view::npos &&
+        raw.find('\r') != std::string_view::npos) {
+        std::string copy(raw);
+        std::replace(copy.begin(), copy.end(), '\r', '\n');
+        raw = out.keep(std::move(copy));
+    }
     std::string_view input = message::strip_mbox_from_line(raw);
     Tree tree = message::parse_tree(input);
     const std::vector<HeaderField>& fields = tree.parts.front().headers;
 
-    Stream out;
     Json head = Json::object();
     head["to"] = address_list_json(addresses(fields, "To"));
     head["from"] = from_json(fields);

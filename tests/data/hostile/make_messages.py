@@ -87,6 +87,15 @@ add("duplicated-content-type.eml",
     "Content-Type: text/plain\n\n<p>first wins</p>\n",
     html_contains=["<p>first wins</p>"], text_absent=True)
 
+add("cr-only-line-ends.eml",
+    ("From: Ann <ann@example.org>\rTo: bob@example.com\rSubject: old Mac\r"
+     "Content-Type: multipart/mixed; boundary=b\r\r--b\r\rline one\r"
+     "line two\r--b\rContent-Type: application/octet-stream; name=a.bin\r"
+     "\rAB\r--b--\r"),
+    subject="old Mac", from_email="ann@example.org",
+    to_emails=["bob@example.com"], text_contains=["line one\nline two"],
+    attachment_sizes={"a.bin": 2})
+
 # --- Transfer encodings --------------------------------------------------
 for cte, label in [("x-gzip64", "unknown"), ("8bits", "misspelled"),
                    ("", "empty")]:
