@@ -57,9 +57,25 @@ std::string decode_words(const std::string& unfolded)
     try {
         vmime::text text;
         text.parse(unfolded);
+        // Adjacent words in one charset are converted together: a UTF-8
+        // character (or an ISO-2022-JP escape) may be split between two
+        // encoded words, and vmime 0.9.2 converts each word alone.
         std::string out;
-        for (size_t i = 0; i < text.getWordCount(); ++i)
-            out += word_to_utf8(*text.getWordAt(i));
+        size_t count = text.getWordCount();
+        for (size_t i = 0; i < count;) {
+            const vmime::word& first = *text.getWordAt(i);
+            std::string buffer = first.getBuffer();
+            size_t next = i + 1;
+            for (; next < count; ++next) {
+                const vmime::word& word = *text.getWordAt(next);
+                if (!iequals(word.getCharset().getName(),
+                             first.getCharset().getName()))
+                    break;
+                buffer += word.getBuffer();
+            }
+            out += word_to_utf8(vmime::word(buffer, first.getCharset()));
+            i = next;
+        }
         return out;
     } catch (const std::exception&) {
         return undeclared_to_utf8(unfolded);

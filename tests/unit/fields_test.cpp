@@ -21,6 +21,14 @@ TEST_SUITE("fields")
               "Re: \"\xE6\xBC\xA2\xE5\xAD\x97\" mid");
     }
 
+    TEST_CASE("vmime 0.9.2 defect: a character split across encoded words")
+    {
+        // vmime converts each word alone and gives mojibake.
+        CHECK(decode_text("=?utf-8?Q?=C3?= =?utf-8?Q?=A9?=") == "\xC3\xA9");
+        CHECK(decode_text("=?utf-8?B?4oK=?= =?utf-8?B?rA==?=") ==
+              "\xE2\x82\xAC");
+    }
+
     TEST_CASE("raw 8-bit header bytes: UTF-8 if valid, else windows-1252")
     {
         CHECK(decode_text("S\xC3\xA4ying Hello") == "S\xC3\xA4ying Hello");
