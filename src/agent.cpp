@@ -17,8 +17,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <optional>
 
@@ -95,18 +99,20 @@ int finish(const status::Outcome& outcome)
 }
 
 // Reads the message; an Outcome other than Delivered stops the run.
-status::Outcome read_message(const cli::Options& options, InputBuffer& input)
+status::Outcome read_message(const cli::Options& options, const Plan& plan,
+                             InputBuffer& input)
 {
     int fd = STDIN_FILENO;
     if (!options.input.empty()) {
         fd = ::open(options.input.c_str(), O_RDONLY | O_CLOEXEC);
         if (fd < 0)
             return failure(status::Kind::InternalError,
-                           "cannot open the input file");
+                           std::string("cannot open the input file: ") +
+                               std::strerror(errno));
     }
     std::string error;
-    auto result =
-        input.read_all(fd, options.max_size, interrupt::wake_fd(), &error);
+    auto result = input.read_all(fd, options.max_size, interrupt::wake_fd(),
+                                 plan.deadline, &error);
     if (fd != STDIN_FILENO)
         ::close(fd);
     switch (result) {
@@ -114,6 +120,9 @@ status::Outcome read_message(const cli::Options& options, InputBuffer& input)
         return failure(status::Kind::InternalError, error);
     case InputBuffer::Result::Interrupted:
         return interrupted();
+    case InputBuffer::Result::TimedOut:
+        return failure(status::Kind::DeadlineReached,
+                       "the message was not read in time");
     case InputBuffer::Result::TooLarge:
         return failure(status::Kind::TooLarge,
                        fmt::format("larger than {} bytes", options.max_size));
@@ -132,7 +141,12 @@ status::Outcome check_endpoints(const cli::Options& options, Plan& plan)
         auto endpoint = delivery::parse_endpoint(url, &error);
         if (!endpoint)
             return failure(status::Kind::Usage, error);
-        plan.url_ids.push_back(delivery::sha256_hex(endpoint->url));
+        // The same URL twice would get the message twice.
+        std::string id = delivery::sha256_hex(endpoint->url);
+        if (std::find(plan.url_ids.begin(), plan.url_ids.end(), id) !=
+            plan.url_ids.end())
+            continue;
+        plan.url_ids.push_back(std::move(id));
         plan.targets.push_back({std::move(*endpoint), false});
     }
     if (plan.targets.empty() && !options.dry_run)
@@ -155,10 +169,16 @@ status::Outcome validate(const cli::Options& options, Plan& plan)
 
     if (auto bad = check_endpoints(options, plan); failed(bad))
         return bad;
-    for (const std::string& header : plan.config.headers)
+    for (const std::string& header : plan.config.headers) {
         if (!delivery::is_valid_header(header))
             return failure(status::Kind::Usage,
                            "a header is not 'Name: value' on one line");
+        if (delivery::is_reserved_header(header))
+            return failure(status::Kind::Usage,
+                           "an extra header sets " +
+                               header.substr(0, header.find(':')) +
+                               ", which mail2webhook sets itself");
+    }
     for (const std::string& secret : plan.config.secrets) {
         auto key = delivery::decode_secret(secret);
         if (!key)
@@ -331,8 +351,18 @@ status::Outcome deliver_all(const cli::Options& options, Plan& plan,
     return result;
 }
 
+// Postfix passes "<>" as ${sender} for bounces: the null reverse-path of
+// RFC 5321, which the payload writes as "", as for "Return-Path: <>".
+std::string envelope_sender(const std::string& sender)
+{
+    return sender == "<>" ? std::string() : sender;
+}
+
 int run_checked(int argc, char** argv)
 {
+    // A closed standard output must fail the write, which then reports
+    // it, rather than kill the run (curl is told NOSIGNAL already).
+    std::signal(SIGPIPE, SIG_IGN);
     auto started = Clock::now();
     cli::Options options;
     std::string error;
@@ -363,14 +393,15 @@ int run_checked(int argc, char** argv)
 
     // 2. The message, whole, in one buffer.
     InputBuffer input;
-    if (auto bad = read_message(options, input); failed(bad)) {
+    if (auto bad = read_message(options, plan, input); failed(bad)) {
         log_summary(options, "", bad, started);
         return finish(bad);
     }
 
     // 3. The payload, built once for every URL and attempt.
-    payload::Envelope envelope{options.sender, options.recipients,
-                               options.original_recipient, options.queue_id};
+    payload::Envelope envelope {envelope_sender(options.sender),
+                                options.recipients, options.original_recipient,
+                                options.queue_id};
     payload::Stream body =
         payload::build(input.view(), envelope, std::time(nullptr));
     if (auto bad = interrupted(); failed(bad)) {

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -11,17 +12,34 @@
 
 namespace {
 
-// False once `wake_fd` is readable; true when `fd` may be read (or poll
-// failed, and read will say why).
-bool wait_readable(int fd, int wake_fd)
+enum class Wait { Readable, Woken, TimedOut };
+
+int milliseconds_until(InputBuffer::Deadline deadline)
 {
-    if (wake_fd < 0)
-        return true;
+    using namespace std::chrono;
+    auto left = duration_cast<milliseconds>(deadline - steady_clock::now());
+    return static_cast<int>(std::clamp<long long>(left.count(), 0, 60000));
+}
+
+// Readable also when poll failed: read will say why. Input already there
+// is taken even past the deadline, so a short --deadline still reads a
+// message that was written at once.
+Wait wait_readable(int fd, int wake_fd, InputBuffer::Deadline deadline)
+{
     pollfd fds[2] = {{fd, POLLIN, 0}, {wake_fd, POLLIN, 0}};
-    while (::poll(fds, 2, -1) < 0)
-        if (errno != EINTR)
-            return true;
-    return (fds[1].revents & POLLIN) == 0;
+    nfds_t count = wake_fd < 0 ? 1 : 2;
+    for (;;) {
+        int ready = ::poll(fds, count, milliseconds_until(deadline));
+        if (ready > 0)
+            break;
+        if (ready < 0 && errno != EINTR)
+            return Wait::Readable;
+        if (ready == 0 && std::chrono::steady_clock::now() >= deadline)
+            return Wait::TimedOut;
+    }
+    if (count == 2 && (fds[1].revents & POLLIN))
+        return Wait::Woken;
+    return Wait::Readable;
 }
 
 } // namespace
@@ -29,7 +47,8 @@ bool wait_readable(int fd, int wake_fd)
 InputBuffer::~InputBuffer() { std::free(m_data); }
 
 InputBuffer::Result InputBuffer::read_all(int fd, uint64_t max_size,
-                                          int wake_fd, std::string* error)
+                                          int wake_fd, Deadline deadline,
+                                          std::string* error)
 {
     constexpr size_t s_block = 1 << 20;
     struct stat info{};
@@ -45,8 +64,14 @@ InputBuffer::Result InputBuffer::read_all(int fd, uint64_t max_size,
             m_data = static_cast<char*>(data);
             m_capacity += grow;
         }
-        if (!wait_readable(fd, wake_fd))
+        switch (wait_readable(fd, wake_fd, deadline)) {
+        case Wait::Woken:
             return Result::Interrupted;
+        case Wait::TimedOut:
+            return Result::TimedOut;
+        case Wait::Readable:
+            break;
+        }
         ssize_t n = ::read(fd, m_data + m_size, m_capacity - m_size);
         if (n < 0) {
             if (errno == EINTR)

@@ -3,6 +3,7 @@
 // for large blocks, so growing never holds two copies of the message.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -15,12 +16,14 @@ public:
     InputBuffer& operator=(const InputBuffer&) = delete;
     ~InputBuffer();
 
-    enum class Result { Ok, TooLarge, ReadError, Interrupted };
+    enum class Result { Ok, TooLarge, ReadError, Interrupted, TimedOut };
+    using Deadline = std::chrono::steady_clock::time_point;
 
     // Reads `fd` to its end, or until more than `max_size` bytes arrived.
     // Stops with Interrupted as soon as `wake_fd` (-1: none) is readable,
-    // even while `fd` has nothing to give.
-    Result read_all(int fd, uint64_t max_size, int wake_fd,
+    // and with TimedOut at `deadline`, even while `fd` has nothing to give
+    // (a writer that never closes must not hold the run past --deadline).
+    Result read_all(int fd, uint64_t max_size, int wake_fd, Deadline deadline,
                     std::string* error);
 
     std::string_view view() const noexcept { return {m_data, m_size}; }

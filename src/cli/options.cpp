@@ -4,6 +4,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
+#include <cmath>
 #include <iostream>
 
 namespace cli {
@@ -29,6 +31,25 @@ std::vector<std::string> split_commas(const std::vector<std::string>& args)
     return out;
 }
 
+// Larger values cannot be meant, and some would overflow the arithmetic
+// on durations or make every message defer with a misleading reason.
+constexpr uint64_t s_max_size = uint64_t {1} << 40;
+constexpr double s_max_seconds = 86400;
+
+// CLI::Range lets NaN through, as every comparison with it is false.
+CLI::Validator seconds_in_range()
+{
+    return CLI::Validator(
+        [](std::string& text) -> std::string {
+            double value = 0;
+            if (!CLI::detail::lexical_cast(text, value) ||
+                !std::isfinite(value) || value <= 0 || value > s_max_seconds)
+                return "must be more than 0 and at most 86400 seconds";
+            return {};
+        },
+        "SECONDS in (0, 86400]");
+}
+
 // Repeatable options take one value per occurrence (allow_extra_args off):
 // otherwise "--recipient a@b https://hook" would swallow the URL.
 void define(CLI::App& app, Options& o, std::vector<std::string>& urls)
@@ -36,11 +57,15 @@ void define(CLI::App& app, Options& o, std::vector<std::string>& urls)
     app.add_option("URL", urls,
                    "webhook URLs (http:// or https://); an argument may "
                    "hold several, separated by commas");
+    // From a --config file these would make every run drop the mail on
+    // standard input and exit 0, so only the command line may set them.
     app.add_flag("-n,--dry-run", o.dry_run,
-                 "print the payload to standard output, POST nothing");
+                 "print the payload to standard output, POST nothing")
+        ->configurable(false);
     app.add_option("-i,--input", o.input,
                    "read the message from FILE instead of standard input")
-        ->type_name("FILE");
+        ->type_name("FILE")
+        ->configurable(false);
     app.add_option("--sender", o.sender, "envelope sender (${sender})")
         ->type_name("ADDR");
     app.add_option("--recipient", o.recipients,
@@ -59,7 +84,7 @@ void define(CLI::App& app, Options& o, std::vector<std::string>& urls)
     app.add_option("--max-size", o.max_size,
                    "largest message accepted, in bytes")
         ->type_name("BYTES")
-        ->check(CLI::PositiveNumber)
+        ->check(CLI::Range(uint64_t {1}, s_max_size))
         ->capture_default_str();
     app.add_option("--retries", o.retries,
                    "attempts after the first for each URL")
@@ -68,11 +93,11 @@ void define(CLI::App& app, Options& o, std::vector<std::string>& urls)
         ->capture_default_str();
     app.add_option("--timeout", o.timeout, "bound on one attempt")
         ->type_name("SECONDS")
-        ->check(CLI::PositiveNumber)
+        ->check(seconds_in_range())
         ->capture_default_str();
     app.add_option("--deadline", o.deadline, "bound on the whole run")
         ->type_name("SECONDS")
-        ->check(CLI::PositiveNumber)
+        ->check(seconds_in_range())
         ->capture_default_str();
     app.add_flag("-v,--verbose", o.verbose,
                  "log each attempt to standard error");
@@ -83,7 +108,7 @@ void define_delivery(CLI::App& app, Options& o)
     app.add_option("--connect-timeout", o.connect_timeout,
                    "bound on connecting, within each attempt")
         ->type_name("SECONDS")
-        ->check(CLI::PositiveNumber)
+        ->check(seconds_in_range())
         ->capture_default_str();
     app.add_option("--strategy", o.strategy,
                    "all: every URL must accept; first: try URLs in order "
@@ -180,6 +205,60 @@ bool secret_in_arguments(int argc, char** argv)
     return false;
 }
 
+void replace_all(std::string& text, const std::string& what)
+{
+    if (what.empty())
+        return;
+    for (size_t at = text.find(what); at != std::string::npos;
+         at = text.find(what, at + 3))
+        text.replace(at, what.size(), "...");
+}
+
+bool may_hold_secret(std::string_view arg)
+{
+    return arg.find("://") != std::string_view::npos ||
+           arg.find_first_of("@:") != std::string_view::npos;
+}
+
+// Values from the --config file are not in argv; any word that looks like
+// a URL, an address or "name:value" goes ("--timeout:" ends in a colon).
+std::string redact_words(const std::string& message)
+{
+    std::string out;
+    size_t start = 0;
+    while (start <= message.size()) {
+        size_t end = std::min(message.find(' ', start), message.size());
+        std::string_view word(message.data() + start, end - start);
+        bool inner_colon = word.find(':') < word.size() - 1;
+        bool secret = word.find("://") != std::string_view::npos ||
+                      word.find('@') != std::string_view::npos || inner_colon;
+        out += secret ? std::string_view("...") : word;
+        if (end < message.size())
+            out += ' ';
+        start = end + 1;
+    }
+    return out;
+}
+
+// CLI11's messages name the option, which we keep, but quote arguments: a
+// URL may carry credentials, a header a token, an address a person. Any
+// argument that could be one of those is cut out of the message.
+std::string redact(std::string message, int argc, char** argv)
+{
+    for (int i = 1; i < argc; ++i) {
+        std::string arg = argv[i];
+        size_t equals = arg.find('=');
+        if (arg.rfind("--", 0) == 0 && equals != std::string::npos) {
+            std::string value = arg.substr(equals + 1);
+            if (may_hold_secret(value))
+                replace_all(message, value);
+        }
+        if (may_hold_secret(arg))
+            replace_all(message, arg);
+    }
+    return redact_words(message);
+}
+
 } // namespace
 
 ParseStatus parse(int argc, char** argv, Options& options,
@@ -209,20 +288,23 @@ ParseStatus parse(int argc, char** argv, Options& options,
     } catch (const CLI::FileError&) {
         *error = "cannot read the --config file";
         return ParseStatus::Error;
-    } catch (const CLI::ConfigError&) {
-        *error = "the --config file has an unknown or malformed setting";
+    } catch (const CLI::ConfigError& e) {
+        *error = "the --config file has an unknown, malformed or disallowed "
+                 "setting: " +
+                 redact(e.what(), argc, argv);
         return ParseStatus::Error;
     } catch (const CLI::ParseError& e) {
         if (e.get_exit_code() == 0) {
             app.exit(e, std::cout, std::cerr);
             return ParseStatus::Done;
         }
-        // CLI11's messages quote arguments; ours must not (a URL may carry
-        // credentials), so only the kind of error is kept.
-        *error = "invalid command line (" + e.get_name() +
-                 "); see mail2webhook --help";
+        *error = redact(e.what(), argc, argv) + "; see mail2webhook --help";
         return ParseStatus::Error;
     }
+    // CLI11 reads the --config file itself and keeps its name here.
+    if (const CLI::Option* config = app.get_config_ptr();
+        config && config->count() > 0)
+        options.config = config->as<std::string>();
     options.urls = split_commas(urls);
     options.temporary_statuses = split_commas(options.temporary_statuses);
     options.permanent_statuses = split_commas(options.permanent_statuses);

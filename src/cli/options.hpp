@@ -55,8 +55,8 @@ inline constexpr const char* env_header_file = "MAIL2WEBHOOK_HEADER_FILE";
 enum class ParseStatus { Run, Done, Error };
 
 // Done: --help or --version was printed to standard output. Error: `error`
-// holds a one-line message that repeats no argument (it may be a URL with
-// credentials).
+// holds a one-line message naming the option, with every argument that
+// holds "://", "@" or ":" cut out (it may be a URL with credentials).
 ParseStatus parse(int argc, char** argv, Options& options,
                   std::string* error);
 

@@ -50,6 +50,11 @@ status::Outcome outcome_of(const AttemptResult& result, milliseconds timeout,
         outcome.kind = status::Kind::TlsFailed;
         outcome.reason = "TLS handshake or certificate verification failed";
         break;
+    case Kind::LocalConfig:
+        outcome.kind = status::Kind::Usage;
+        outcome.reason = "cannot send from the --interface or "
+                         "--source-address given";
+        break;
     case Kind::Failed:
         outcome.kind = status::Kind::ConnectFailed;
         outcome.reason = "transfer failed";
@@ -202,6 +207,9 @@ void Scheduler::settle(size_t index, const AttemptResult& result)
         slot.last.kind = status::Kind::DeadlineReached;
         return;
     }
+    // Our own setting will not be any better on the next attempt.
+    if (result.kind == AttemptResult::Kind::LocalConfig)
+        return;
     if (slot.attempts <= m_policy.retries)
         plan_retry(index, result);
 }

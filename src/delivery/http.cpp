@@ -47,8 +47,9 @@ AttemptResult::Kind kind_for(CURLcode code) noexcept
     case CURLE_COULDNT_CONNECT:
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
-    case CURLE_INTERFACE_FAILED:
         return AttemptResult::Kind::ConnectFailed;
+    case CURLE_INTERFACE_FAILED:
+        return AttemptResult::Kind::LocalConfig;
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_SSL_CERTPROBLEM:
@@ -148,6 +149,23 @@ bool is_valid_header(std::string_view header)
             return false;
     }
     return true;
+}
+
+bool is_reserved_header(std::string_view header)
+{
+    static constexpr std::string_view s_reserved[] = {
+        "Content-Length", "Transfer-Encoding", "Content-Type",
+        "Host",           "Expect",            "Connection",
+        "Idempotency-Key", "webhook-id",       "webhook-timestamp",
+        "webhook-signature",
+    };
+    std::string_view name = header.substr(0, header.find(':'));
+    return std::any_of(std::begin(s_reserved), std::end(s_reserved),
+                       [&](std::string_view reserved) {
+                           return name.size() == reserved.size() &&
+                                  ::strncasecmp(name.data(), reserved.data(),
+                                                name.size()) == 0;
+                       });
 }
 
 namespace {
@@ -403,11 +421,17 @@ void Transfers::Impl::finish(
     if (it == attempts.end())
         return;
     AttemptResult result;
-    if (code == CURLE_OK) {
+    long status = 0;
+    curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+    // A 2xx status line means the receiver took the message, even if the
+    // rest of its answer broke off; trying again would post it twice.
+    if (code == CURLE_OK || (status >= 200 && status < 300)) {
         result.kind = AttemptResult::Kind::Http;
-        curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &result.status);
+        result.status = status;
         result.retry_after = it->retry_after;
         result.response = std::move(it->response);
+        if (code != CURLE_OK) // for the log: the answer broke off
+            result.error = it->error[0] ? it->error : curl_easy_strerror(code);
     } else {
         result.kind = kind_for(code);
         result.error = it->error[0] ? it->error : curl_easy_strerror(code);

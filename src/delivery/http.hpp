@@ -43,6 +43,12 @@ std::optional<Endpoint> parse_endpoint(std::string_view url,
 // Whether `header` is "Name: value" with a token name and no CR or LF.
 bool is_valid_header(std::string_view header);
 
+// Whether `header` names a field that curl or mail2webhook sets (framing,
+// Content-Type, Host, Expect, Connection, Idempotency-Key and the Standard
+// Webhooks fields): a second value there could cut the body short or
+// break the signature. Case-insensitive.
+bool is_reserved_header(std::string_view header);
+
 enum class TlsVersion { Tls12, Tls13 };
 
 struct RequestOptions {
@@ -61,7 +67,15 @@ struct RequestOptions {
 inline constexpr size_t response_kept = 1024;
 
 struct AttemptResult {
-    enum class Kind { Http, ConnectFailed, TimedOut, TlsFailed, Failed };
+    // LocalConfig: --interface or --source-address cannot be used here.
+    enum class Kind {
+        Http,
+        ConnectFailed,
+        TimedOut,
+        TlsFailed,
+        LocalConfig,
+        Failed
+    };
     Kind kind = Kind::Failed;
     long status = 0;         // with Kind::Http
     std::string retry_after; // raw header value of the final answer

@@ -114,7 +114,9 @@ Kind kind_for_http(long status, const HttpOverrides& overrides) noexcept
     default:
         break;
     }
-    if (status >= 500)
+    // Statuses outside 100-599 are not HTTP's; they say nothing of a
+    // passing server trouble.
+    if (status >= 500 && status < 600)
         return Kind::HttpTemporary;
     if (status >= 300 && status < 400)
         return Kind::HttpNotFound;

@@ -193,6 +193,23 @@ TEST_SUITE("delivery")
         CHECK_FALSE(delivery::is_valid_header("Bad Name: x"));
     }
 
+    TEST_CASE("headers curl or mail2webhook set are reserved, in any case")
+    {
+        CHECK(delivery::is_reserved_header("Content-Length: 1"));
+        CHECK(delivery::is_reserved_header("transfer-encoding: chunked"));
+        CHECK(delivery::is_reserved_header("CONTENT-TYPE: text/plain"));
+        CHECK(delivery::is_reserved_header("Host: x"));
+        CHECK(delivery::is_reserved_header("Expect: 100-continue"));
+        CHECK(delivery::is_reserved_header("Connection: close"));
+        CHECK(delivery::is_reserved_header("idempotency-key: x"));
+        CHECK(delivery::is_reserved_header("Webhook-Id: x"));
+        CHECK(delivery::is_reserved_header("webhook-timestamp: 1"));
+        CHECK(delivery::is_reserved_header("webhook-signature: v1,x"));
+        CHECK_FALSE(delivery::is_reserved_header("X-Content-Length: 1"));
+        CHECK_FALSE(delivery::is_reserved_header("Content-Lengths: 1"));
+        CHECK_FALSE(delivery::is_reserved_header("Authorization: Bearer t"));
+    }
+
     TEST_CASE("secrets are whsec_ and base64, the prefix optional")
     {
         auto key = delivery::decode_secret("whsec_aGVsbG8=");

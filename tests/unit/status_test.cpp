@@ -127,6 +127,15 @@ TEST_SUITE("status")
         CHECK(status::kind_for_http(418) == Kind::HttpOther);
     }
 
+    TEST_CASE("statuses outside 100-599 are any other answer, not 5xx")
+    {
+        CHECK(status::kind_for_http(599) == Kind::HttpTemporary);
+        CHECK(status::kind_for_http(600) == Kind::HttpOther);
+        CHECK(status::kind_for_http(999) == Kind::HttpOther);
+        CHECK(status::kind_for_http(99) == Kind::HttpOther);
+        CHECK(status::kind_for_http(0) == Kind::HttpOther);
+    }
+
     TEST_CASE("--permanent moves a status to the rejected-content row")
     {
         status::HttpOverrides overrides;
