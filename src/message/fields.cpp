@@ -229,10 +229,11 @@ std::string fix_missing_semicolon(std::string_view value)
     return out;
 }
 
-// FIXME(#3): vmime 0.9.2 drops white space at the start of a quoted
-// parameter value (filename=" a.txt" gives "a.txt", and an RFC 2231
-// segment *1=" b" loses its space); working around it means parsing
-// parameters ourselves. Listed in README "Limitations".
+// vmime 0.9.2 drops white space at the start of a quoted parameter value
+// (filename=" a.txt" gives "a.txt"); restore_leading_space() puts it back
+// for plain parameters. FIXME(#3): an RFC 2231 segment (*1=" b") still
+// loses its space; fixing that means parsing parameters ourselves. Listed
+// in README "Limitations".
 std::map<std::string, std::string>
 read_parameters(const vmime::parameterizedHeaderField& field)
 {
@@ -250,6 +251,35 @@ std::shared_ptr<vmime::headerField> vmime_field(const char* name,
     return vmime::headerFieldFactory::getInstance()->create(name, value);
 }
 
+// For each plain parameter written name="  value" (quoted, starting with
+// white space, no encoded word), puts back the leading white space that
+// vmime 0.9.2 dropped, if vmime's value is the rest of it.
+void restore_leading_space(std::string_view raw,
+                           std::map<std::string, std::string>& parameters)
+{
+    size_t pos = 0;
+    while ((pos = raw.find("=\"", pos)) != std::string_view::npos) {
+        size_t value_start = pos + 2;
+        size_t name_end = pos;
+        size_t name_start = raw.find_last_of(" \t;", name_end);
+        name_start = name_start == std::string_view::npos ? 0 : name_start + 1;
+        pos = value_start;
+        size_t close = raw.find('"', value_start);
+        if (close == std::string_view::npos || value_start == close ||
+            (raw[value_start] != ' ' && raw[value_start] != '\t'))
+            continue;
+        std::string name =
+            to_lower_ascii(raw.substr(name_start, name_end - name_start));
+        std::string value =
+            undeclared_to_utf8(raw.substr(value_start, close - value_start));
+        auto it = parameters.find(name);
+        if (it != parameters.end() && value.find("=?") == std::string::npos &&
+            it->second == trim(value))
+            it->second = value;
+        pos = close + 1;
+    }
+}
+
 // Parses a field that carries parameters (RFC 2045, RFC 2231) with vmime
 // and reads its parameters; nullptr when vmime throws. Values longer than
 // s_max_vmime_field are cut there: vmime's parser is slow on them.
@@ -260,8 +290,11 @@ parse_parameterized(const char* name, std::string_view value,
     try {
         auto field = vmime_field(
             name, std::string(value.substr(0, s_max_vmime_field)));
-        if (auto p = vmime::dynamicCast<vmime::parameterizedHeaderField>(field))
+        using Parameterized = vmime::parameterizedHeaderField;
+        if (auto p = vmime::dynamicCast<Parameterized>(field)) {
             parameters = read_parameters(*p);
+            restore_leading_space(value, parameters);
+        }
         return field;
     } catch (const std::exception&) {
         return nullptr; // unreadable: the defaults stay

@@ -124,6 +124,19 @@ TEST_SUITE("fields")
         CHECK(type.media_type() == "text/plain");
     }
 
+    TEST_CASE("vmime 0.9.2 defect: leading white space of a quoted value")
+    {
+        // vmime returns "a.txt" for both.
+        auto type = parse_content_type("text/plain; name=\"  a.txt\"");
+        CHECK(type.parameter("name") == "  a.txt");
+        auto disposition = parse_content_disposition(
+            "attachment; size=3; filename=\" b.txt\"");
+        CHECK(disposition.parameters["filename"] == " b.txt");
+        // A trailing space was never lost; nothing to restore.
+        type = parse_content_type("text/plain; name=\"c.txt \"");
+        CHECK(type.parameter("name") == "c.txt ");
+    }
+
     TEST_CASE("dates honour the zone; vmime 0.9.2 accepts impossible ones")
     {
         CHECK(parse_date("Thu, 13 Feb 2020 13:44:12 -0800") == 1581630252);
