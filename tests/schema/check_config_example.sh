@@ -10,21 +10,10 @@ if [ $# -ne 3 ]; then
     exit 2
 fi
 binary=$1 example=$2 sample=$3
-passed=0 failed=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-check() { # DESCRIPTION COMMAND...
-    what=$1
-    shift
-    if "$@"; then
-        echo "ok   $what"
-        passed=$((passed + 1))
-    else
-        echo "FAIL $what"
-        failed=$((failed + 1))
-    fi
-}
+. "$(dirname "$0")/check_lib.sh"
 
 "$binary" --help > "$tmp/help" 2>&1
 if ! grep -q -- '--config' "$tmp/help"; then

@@ -11,19 +11,8 @@ if [ $# -ne 3 ]; then
     exit 2
 fi
 binary=$1 version=$2 root=$3
-passed=0 failed=0
 
-check() { # DESCRIPTION COMMAND...
-    what=$1
-    shift
-    if "$@"; then
-        echo "ok   $what"
-        passed=$((passed + 1))
-    else
-        echo "FAIL $what"
-        failed=$((failed + 1))
-    fi
-}
+. "$(dirname "$0")/check_lib.sh"
 
 # The version with dots escaped, for grep -E.
 re=$(printf '%s' "$version" | sed 's/[.]/\\./g')
